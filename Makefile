@@ -1,0 +1,39 @@
+# leviers: `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INPUT ?= corpora/samples
+OUTPUT ?= outputs
+MODEL ?= models/default
+CORPUS := $(wildcard corpora/annotated/*.jsonl)
+DEV ?= ../shared/eval/dev.jsonl
+
+.DEFAULT_GOAL := help
+.PHONY: help install analyse train evaluate test samples
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/leviers: pyproject.toml
+	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian or Ubuntu, install python3-venv (apt-get install python3-venv)."; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/leviers ## Create .venv with leviers, its dependencies and the French spaCy model
+
+analyse: install ## Analyse the PDFs in INPUT (default corpora/samples) into OUTPUT (default outputs)
+	$(BIN)/leviers analyse $(INPUT) -o $(OUTPUT)
+
+train: install ## Retrain the default model on corpora/annotated and write its model card
+	$(BIN)/leviers train $(CORPUS) -o $(MODEL)
+
+evaluate: install ## Measure the default model on the real dev set (when ../shared is present)
+	@if [ -f $(DEV) ]; then $(BIN)/leviers evaluate $(DEV) --model $(MODEL) --record; \
+	else echo "No dev set at $(DEV): nothing to measure."; fi
+
+test: install ## Run the test suite
+	$(BIN)/python -m pytest -q
+
+samples: install ## Rebuild the sample PDFs of corpora/samples from their sources
+	$(BIN)/python corpora/samples/build.py

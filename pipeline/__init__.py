@@ -1,0 +1,3 @@
+"""leviers: which innovation levers French territorial documents address."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,176 @@
+"""The `leviers` command line: a thin layer over the pipeline's functions."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import LeviersError
+
+# Exit status of `analyse` when some documents could not be analysed (the
+# others are, and every output file is written).
+EXIT_SOME_FAILED = 3
+
+model_option = click.option(
+    "--model", "model_dir", type=click.Path(path_type=Path), envvar="LEVIERS_MODEL",
+    help="Model directory (default: models/default, or $LEVIERS_MODEL).",
+)
+
+
+def reported(command):
+    """Turn the library's errors into one-line messages and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except LeviersError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def _load(model_dir: Path | None):
+    from .model import DEFAULT_MODEL_DIR, load_model
+    from .taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    return taxonomy, load_model(model_dir or DEFAULT_MODEL_DIR, taxonomy)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="leviers")
+def main() -> None:
+    """Which innovation levers do French territorial documents address?"""
+
+
+@main.command()
+@click.argument("input_path", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default="outputs",
+              show_default=True, help="Folder for the report files.")
+@model_option
+@reported
+def analyse(input_path: Path, output: Path, model_dir: Path | None) -> None:
+    """Analyse the PDFs in INPUT_PATH (a folder or one file) and write coverage tables.
+
+    Exit status: 0 when every document was analysed, 3 when some failed (they
+    are listed in errors.csv; the others are in the reports), 1 on an error that
+    stops the run.
+    """
+    from .report import write_outputs
+    from .run import analyse as run_analysis
+
+    def show(summary) -> None:
+        if summary.error:
+            click.secho(f"  ✗ {summary.name}: {summary.error}", fg="red", err=True)
+            return
+        levers = ", ".join(f"{fw} {n}/{total}" for fw, (n, total) in summary.covered.items())
+        click.echo(f"  ✓ {summary.name}: {summary.pages} pages, {summary.passages} passages; levers covered: {levers}")
+        if summary.missing:
+            click.echo(f"      not covered: {', '.join(summary.missing)}")
+
+    click.echo(f"Analysing {input_path} …")
+    result = run_analysis(input_path, model_dir, on_document=show)
+    write_outputs(output, result.coverage, result.passages, result.errors, result.run)
+    counts = result.run["documents"]
+    click.echo(f"{counts['analysed']} of {counts['found']} documents analysed; reports in {output}/")
+    if result.failed:
+        click.echo(f"{len(result.failed)} document(s) failed: see {output / 'errors.csv'}", err=True)
+        raise SystemExit(EXIT_SOME_FAILED)
+
+
+@main.command()
+@click.argument("passages", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSONL file of predictions.")
+@model_option
+@reported
+def predict(passages: Path, output: Path, model_dir: Path | None) -> None:
+    """Score each line {"id", "text"} of a JSONL file for every lever."""
+    from .classify import DECISION, classify
+
+    records = []
+    with passages.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                records.append((record["id"], str(record["text"])))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise LeviersError(f"{passages}:{number}: expected a JSON object with 'id' and 'text'") from exc
+    _, model = _load(model_dir)
+    scores = classify([text for _, text in records], model.estimator)
+    with output.open("w", encoding="utf-8") as out:
+        for (record_id, _), row in zip(records, scores):
+            prediction = {
+                "id": record_id,
+                "labels": [lever for lever, s in zip(model.levers, row) if s >= DECISION],
+                "scores": {lever: round(float(s), 4) for lever, s in zip(model.levers, row)},
+            }
+            out.write(json.dumps(prediction, ensure_ascii=False) + "\n")
+    click.echo(f"{len(records)} passages scored into {output}")
+
+
+@main.command()
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@model_option
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the metrics as JSON.")
+@click.option("--record", is_flag=True,
+              help="Store the figures in the model's metadata and model card.")
+@reported
+def evaluate(gold: Path, model_dir: Path | None, json_path: Path | None, record: bool) -> None:
+    """Precision, recall and F1 per lever of a model on annotated passages."""
+    from .classify import classify
+    from .corpus import label_matrix, read_examples
+    from .evaluate import format_table, metrics
+    from .model import DEFAULT_MODEL_DIR, save_meta
+
+    taxonomy, model = _load(model_dir)
+    examples = read_examples([gold], taxonomy)
+    predicted = classify([ex.text for ex in examples], model.estimator) >= 0.5
+    result = metrics(label_matrix(examples, model.levers), predicted, model.levers)
+    click.echo(f"{gold} ({len(examples)} passages), model {model_dir or DEFAULT_MODEL_DIR}")
+    click.echo(format_table(result))
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    if record:
+        model.meta.setdefault("evaluations", {})[gold.name] = result
+        save_meta(model.meta, model_dir or DEFAULT_MODEL_DIR)
+
+
+@main.command()
+@click.argument("annotated", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Model directory to write.")
+@click.option("--name", default="leviers", show_default=True, help="Name shown in the model card.")
+@reported
+def train(annotated: tuple[Path, ...], output: Path, name: str) -> None:
+    """Train a model on annotated JSONL or CSV files (format of the annotation guide)."""
+    from .evaluate import format_table
+    from .model import save_model
+    from .taxonomy import load_taxonomy
+    from .train import train as fit
+
+    click.echo(f"Training on {len(annotated)} file(s) …")
+    model = fit(annotated, load_taxonomy(), name=name)
+    save_model(model, output)
+    cv = model.meta["cv"]
+    click.echo(f"Cross-validation ({cv['method']}):")
+    click.echo(format_table(cv["metrics"]))
+    click.echo(f"Model written to {output}/")
+
+
+@main.command()
+@reported
+def levers() -> None:
+    """List the levers of the taxonomy."""
+    from .taxonomy import load_taxonomy
+
+    for lever in load_taxonomy().levers:
+        click.echo(f"{lever.id:30} {lever.label}")

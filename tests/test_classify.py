@@ -1,0 +1,116 @@
+import json
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from pipeline.classify import LeverClassifier, SpacyLemmas, best_threshold, build_model, classify, rescale
+from pipeline.errors import ModelError
+from pipeline.model import load_model, save_model
+from pipeline.taxonomy import load_taxonomy
+from pipeline.train import train
+
+TEXTS = [
+    "La communauté de communes recrute un chef de projet pour le centre-bourg.",
+    "Une cheffe de projet est recrutée avec l'appui de l'ingénierie de l'État.",
+    "Le chargé de mission accompagne les élus dans le montage des dossiers.",
+    "Le bureau d'études assure l'assistance technique à maîtrise d'ouvrage.",
+    "Le tiers-lieu accueille les porteurs de projets chaque semaine.",
+    "L'animatrice du tiers-lieu met en relation les créateurs et les entreprises.",
+    "Un incubateur rural accompagne les pionniers de l'économie locale.",
+    "La fabrique à initiatives repère les idées et accompagne leurs porteurs.",
+    "La commune compte 2 350 habitants et 18 % de logements vacants.",
+    "Le territoire est traversé par la rivière et bordé de forêts.",
+] * 2
+Y = np.array([[1, 0]] * 4 + [[0, 1]] * 4 + [[0, 0]] * 2 + [[1, 0]] * 4 + [[0, 1]] * 4 + [[0, 0]] * 2)
+
+
+def test_lemmas_are_lowercase_words(nlp):
+    assert SpacyLemmas().transform(["Les communes développeront 3 projets innovants !"]) == [
+        "le commune développer projet innovant"
+    ]
+
+
+def test_estimator_contract():
+    estimator = LeverClassifier(C=2.0, cv=3)
+    assert estimator.get_params() == {"C": 2.0, "cv": 3, "random_state": 0}
+    assert not [k for k in vars(estimator) if k.endswith("_")]  # __init__ only stores parameters
+    assert clone(estimator).get_params() == estimator.get_params()
+
+
+def test_fit_returns_self_and_learns_thresholds(nlp):
+    model = build_model()
+    model.set_params(levers__cv=3, tfidf__min_df=1)
+    assert model.fit(TEXTS, Y) is model
+    clf = model[-1]
+    assert clf.n_outputs_ == 2 and len(clf.estimators_) == 2
+    assert np.all((clf.thresholds_ > 0) & (clf.thresholds_ < 1))
+    scores = classify(["Nous recrutons un chef de projet pour piloter le programme."], model)
+    assert scores.shape == (1, 2) and scores[0, 0] > scores[0, 1]
+    assert classify([], model).shape == (0, 2)
+
+
+def test_a_lever_without_examples_scores_zero(nlp):
+    Y3 = np.column_stack([Y, np.zeros(len(Y), int)])
+    model = build_model().set_params(levers__cv=3, tfidf__min_df=1).fit(TEXTS, Y3)
+    assert model[-1].estimators_[2] is None
+    assert np.all(classify(TEXTS[:3], model)[:, 2] == 0)
+
+
+def test_rescale_puts_each_threshold_at_one_half():
+    proba = np.array([[0.2, 0.2], [0.0, 0.9], [1.0, 0.1]])
+    scores = rescale(proba, np.array([0.2, 0.6]))
+    assert scores[0, 0] == pytest.approx(0.5)
+    assert scores[0, 1] < 0.5 and scores[1, 1] > 0.5
+    assert scores[1, 0] == 0.0 and scores[2, 0] == 1.0
+    # monotone: the order of passages for a lever is unchanged
+    assert np.all(np.argsort(scores[:, 1]) == np.argsort(proba[:, 1]))
+
+
+def test_best_threshold_separates_when_it_can():
+    y = np.array([0, 0, 0, 1, 1])
+    p = np.array([0.1, 0.2, 0.3, 0.7, 0.8])
+    assert 0.3 < best_threshold(y, p) <= 0.7
+    assert best_threshold(np.zeros(3), p[:3]) == 0.5
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model")
+    names = ["cget.ingenierie", "cget.catalyseurs"]
+    data = folder / "data.jsonl"
+    data.write_text("".join(
+        json.dumps({"id": str(i), "text": text, "labels": [n for n, y in zip(names, row) if y]}) + "\n"
+        for i, (text, row) in enumerate(zip(TEXTS, Y))
+    ), "utf-8")
+    save_model(train([data], load_taxonomy()), folder / "model")
+    return folder / "model"
+
+
+def test_saved_model_loads_and_scores_the_same(saved_model, taxonomy):
+    model = load_model(saved_model, taxonomy)
+    assert model.levers == taxonomy.ids
+    assert model.meta["training_data"]["passages"] == len(TEXTS)
+    assert (saved_model / "MODEL_CARD.md").read_text().startswith("# Model card")
+    scores = classify([TEXTS[0], TEXTS[4]], model.estimator)
+    assert scores.shape == (2, 17)
+    assert list(scores.argmax(axis=1)) == [taxonomy.ids.index(n) for n in ("cget.ingenierie", "cget.catalyseurs")]
+
+
+def test_model_for_another_taxonomy_is_refused(saved_model, tmp_path):
+    other = tmp_path / "t.toml"
+    other.write_text('[[frameworks]]\nid = "f"\nlabel = "F"\nlevel = "p"\n[[levers]]\nid = "f.x"\n'
+                     'framework = "f"\nlabel = "x"\nlabel_en = "x"\ndescription = "x"\n', "utf-8")
+    with pytest.raises(ModelError, match="other levers"):
+        load_model(saved_model, load_taxonomy(other))
+
+
+def test_a_file_that_is_not_a_model_is_refused(saved_model, tmp_path, taxonomy):
+    folder = tmp_path / "fake"
+    folder.mkdir()
+    (folder / "model.json").write_text((saved_model / "model.json").read_text())
+    (folder / "model.skops").write_bytes(b"not a zip at all")
+    with pytest.raises(ModelError, match="not a leviers model file"):
+        load_model(folder, taxonomy)
+    with pytest.raises(ModelError, match="no model here"):
+        load_model(tmp_path / "nowhere", taxonomy)

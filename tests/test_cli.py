@@ -1,0 +1,149 @@
+"""Every command through Click's runner, and one end-to-end `leviers analyse`."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import EXIT_SOME_FAILED, main
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def read_csv(path):
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_analyse_end_to_end(tiny_corpus, tmp_path, taxonomy):
+    out = tmp_path / "out"
+    result = run("analyse", tiny_corpus, "-o", out)
+    assert result.exit_code == EXIT_SOME_FAILED, result.output
+    assert "✓ strategie.pdf: 2 pages" in result.output
+    assert "2 of 5 documents analysed" in result.output
+
+    errors = read_csv(out / "errors.csv")
+    assert sorted((e["document"], e["stage"]) for e in errors) == [
+        ("note.pdf", "extract"), ("tronque.pdf", "extract"), ("vide.pdf", "extract")]
+    assert all(e["message"] for e in errors)
+
+    coverage = read_csv(out / "coverage.csv")
+    assert list(coverage[0]) == ["document", "framework", "lever", "label", "covered", "score",
+                                 "passages", "share", "evidence", "evidence_page"]
+    assert len(coverage) == 2 * 17
+    assert {row["document"] for row in coverage} == {"dossier.pdf", "strategie.pdf"}
+    for row in coverage:
+        assert row["covered"] in {"0", "1"} and 0 <= float(row["score"]) <= 1
+        assert (row["covered"] == "1") == (int(row["passages"]) > 0) == bool(row["evidence"])
+
+    passages = read_csv(out / "passages.csv")
+    assert list(passages[0])[:5] == ["document", "page", "passage", "text", "levers"]
+    assert list(passages[0])[5:] == taxonomy.ids
+    # every quote in the coverage table is a passage, on the page it cites
+    for row in coverage:
+        if row["evidence"]:
+            assert any(p["text"] == row["evidence"] and p["page"] == row["evidence_page"]
+                       and p["document"] == row["document"] for p in passages)
+    assert not any("Projet de territoire 2030" in p["text"] for p in passages)  # running header
+
+    matrix = read_csv(out / "coverage_matrix.csv")
+    assert [m["document"] for m in matrix] == ["dossier.pdf", "strategie.pdf"]
+
+    run_info = json.loads((out / "run.json").read_text())
+    assert run_info["documents"] == {"found": 5, "analysed": 2, "failed": 3}
+    assert len(run_info["files"]) == 5 and all(len(f["sha256"]) == 64 for f in run_info["files"])
+
+
+def test_analyse_exits_zero_when_all_documents_succeed(tiny_corpus, tmp_path):
+    for name in ("vide.pdf", "note.pdf", "tronque.pdf"):
+        (tiny_corpus / name).unlink()
+    result = run("analyse", tiny_corpus, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert read_csv(tmp_path / "out" / "errors.csv") == []
+    assert (tmp_path / "out" / "errors.csv").read_text().strip() == "document,stage,message"
+
+
+def test_analyse_without_documents_is_a_clear_error(tmp_path):
+    result = run("analyse", tmp_path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "no document to analyse" in result.output
+
+
+def test_analyse_with_a_missing_model(tiny_corpus, tmp_path):
+    result = run("analyse", tiny_corpus, "-o", tmp_path / "out", "--model", tmp_path / "nomodel")
+    assert result.exit_code == 1
+    assert "no model here" in result.output and "Traceback" not in result.output
+
+
+def test_predict(tmp_path, taxonomy):
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "p1", "text": "Un comité de pilotage réunit élus et habitants.", "other": 1}) + "\n"
+        + json.dumps({"id": 2, "text": "La commune compte 2 350 habitants."}) + "\n", "utf-8")
+    result = run("predict", source, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [l["id"] for l in lines] == ["p1", 2]
+    for line in lines:
+        assert list(line["scores"]) == taxonomy.ids
+        assert line["labels"] == [k for k, v in line["scores"].items() if v >= 0.5]
+
+
+def test_predict_names_a_malformed_line(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "bonjour"}\n{"text": "sans id"}\n', "utf-8")
+    result = run("predict", source, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 1
+    assert f"{source}:2" in result.output
+
+
+def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
+    model_dir = tmp_path / "model"
+    result = run("train", annotated_file, "-o", model_dir)
+    assert result.exit_code == 0, result.output
+    assert "Cross-validation" in result.output and "micro" in result.output
+    assert {p.name for p in model_dir.iterdir()} == {"model.skops", "model.json", "MODEL_CARD.md"}
+
+    shutil.copytree(default_model_dir, tmp_path / "copy")
+    metrics_file = tmp_path / "m.json"
+    result = run("evaluate", annotated_file, "--model", tmp_path / "copy", "--json", metrics_file, "--record")
+    assert result.exit_code == 0, result.output
+    assert "macro" in result.output and "cget.ingenierie" in result.output
+    figures = json.loads(metrics_file.read_text())
+    assert 0 <= figures["micro"]["f1"] <= 1 and len(figures["per_lever"]) == 17
+    meta = json.loads((tmp_path / "copy" / "model.json").read_text())
+    assert meta["evaluations"][annotated_file.name] == figures
+    assert f"Evaluation on `{annotated_file.name}`" in (tmp_path / "copy" / "MODEL_CARD.md").read_text()
+
+
+def test_train_refuses_bad_annotations(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "text": "Texte.", "labels": ["cget.nimporte"]}\n', "utf-8")
+    result = run("train", bad, "-o", tmp_path / "model")
+    assert result.exit_code == 1
+    assert f"{bad}:1: unknown lever id cget.nimporte" in result.output
+    assert not (tmp_path / "model").exists()
+
+
+def test_levers_and_help():
+    result = run("levers")
+    assert result.exit_code == 0 and len(result.output.splitlines()) == 17
+    for command in ("analyse", "predict", "evaluate", "train", "levers"):
+        assert run(command, "--help").exit_code == 0
+
+
+def test_python_dash_m_pipeline():
+    completed = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True)
+    assert completed.returncode == 0 and completed.stdout.startswith("leviers, version")
+
+
+def test_dev_set_evaluation_runs(shared, tmp_path):
+    result = run("evaluate", shared / "eval" / "dev.jsonl", "--json", tmp_path / "dev.json")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "dev.json").read_text())["passages"] == 266
