@@ -9,7 +9,7 @@ CORPUS := $(wildcard corpora/annotated/*.jsonl)
 DEV ?= ../shared/eval/dev.jsonl
 
 .DEFAULT_GOAL := help
-.PHONY: help install analyse train evaluate test samples
+.PHONY: help install analyse train evaluate devset test samples bench
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,15 +25,23 @@ install: $(BIN)/leviers ## Create .venv with leviers, its dependencies and the F
 analyse: install ## Analyse the PDFs in INPUT (default corpora/samples) into OUTPUT (default outputs)
 	$(BIN)/leviers analyse $(INPUT) -o $(OUTPUT)
 
-train: install ## Retrain the default model on corpora/annotated and write its model card
+train: install ## Retrain the default model on corpora/annotated, then measure it (see evaluate)
 	$(BIN)/leviers train $(CORPUS) -o $(MODEL)
+	@$(MAKE) --no-print-directory devset
 
-evaluate: install ## Measure the default model on the real dev set (when ../shared is present)
+evaluate: install ## Cross-validate the model's design on corpora/annotated, then devset; figures go to the model card
+	$(BIN)/leviers crossval $(CORPUS) --model $(MODEL) --record
+	@$(MAKE) --no-print-directory devset
+
+devset: install ## Measure the default model on the real passages of ../shared/eval/dev.jsonl, when present
 	@if [ -f $(DEV) ]; then $(BIN)/leviers evaluate $(DEV) --model $(MODEL) --record; \
-	else echo "No dev set at $(DEV): nothing to measure."; fi
+	else echo "No dev set at $(DEV) (it is not part of the repository): nothing more to measure."; fi
 
 test: install ## Run the test suite
 	$(BIN)/python -m pytest -q
 
 samples: install ## Rebuild the sample PDFs of corpora/samples from their sources
 	$(BIN)/python corpora/samples/build.py
+
+bench: install ## Measure extraction speed (pages/s, beside pdftotext's) and peak memory
+	$(BIN)/python bench/extract_bench.py

@@ -53,15 +53,24 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default="outputs",
               show_default=True, help="Folder for the report files.")
 @model_option
+@click.option("--min-passages", type=click.IntRange(min=1), default=1, show_default=True,
+              help="A document covers a lever when at least this many of its passages carry it (score >= 0.5).")
+@click.option("--high-confidence", type=click.FloatRange(0.5, 1), metavar="SCORE",
+              help="A document also covers a lever when one of its passages scores at least SCORE (off by default).")
+@click.option("--excel", is_flag=True, help="CSV files for French Excel: ';' separators and decimal commas.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Files read in parallel (default: one per core).")
 @reported
-def analyse(input_path: Path, output: Path, model_dir: Path | None) -> None:
-    """Analyse the PDFs in INPUT_PATH (a folder or one file) and write coverage tables.
+def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages: int,
+            high_confidence: float | None, excel: bool, jobs: int | None) -> None:
+    """Analyse the documents in INPUT_PATH (a folder or one file) and write report.html and coverage tables.
 
-    Exit status: 0 when every document was analysed, 3 when some failed (they
-    are listed in errors.csv; the others are in the reports), 1 on an error that
-    stops the run.
+    Documents: .pdf, .docx, .odt, .html, .md and .txt files.
+
+    Exit status: 0 when every document was analysed, 3 when some failed or some
+    pages could not be read (they are listed in errors.csv; the others are in the
+    reports), 1 on an error that stops the run.
     """
-    from .report import write_outputs
+    from .report import CoverageRule, write_outputs
     from .run import analyse as run_analysis
 
     def show(summary) -> None:
@@ -74,12 +83,21 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None) -> None:
             click.echo(f"      not covered: {', '.join(summary.missing)}")
 
     click.echo(f"Analysing {input_path} …")
-    result = run_analysis(input_path, model_dir, on_document=show)
-    write_outputs(output, result.coverage, result.passages, result.errors, result.run)
+    result = run_analysis(input_path, model_dir, on_document=show,
+                          rule=CoverageRule(min_passages, high_confidence), jobs=jobs)
+    write_outputs(output, result, excel=excel)
     counts = result.run["documents"]
-    click.echo(f"{counts['analysed']} of {counts['found']} documents analysed; reports in {output}/")
+    click.echo(f"{counts['analysed']} of {counts['found']} documents analysed; reports in {output}/, "
+               f"to read in a browser: {output / 'report.html'}")
     if result.failed:
         click.echo(f"{len(result.failed)} document(s) failed: see {output / 'errors.csv'}", err=True)
+    partial = [d for d in result.documents if d.skipped]
+    if partial:
+        from .ocr import ocr_unavailable
+
+        click.echo(f"{len(partial)} document(s) with pages that could not be read, listed in "
+                   f"{output / 'errors.csv'}{': ' + ocr_unavailable() if ocr_unavailable() else ''}", err=True)
+    if result.failed or partial:
         raise SystemExit(EXIT_SOME_FAILED)
 
 
@@ -146,19 +164,50 @@ def evaluate(gold: Path, model_dir: Path | None, json_path: Path | None, record:
 
 @main.command()
 @click.argument("annotated", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@model_option
+@click.option("--record", is_flag=True, help="Store the figures in the model's metadata and model card.")
+@reported
+def crossval(annotated: tuple[Path, ...], model_dir: Path | None, record: bool) -> None:
+    """Cross-validate the model's design on annotated files (folds grouped by file when there are enough)."""
+    from .corpus import read_examples
+    from .evaluate import format_table, metrics
+    from .model import DEFAULT_MODEL_DIR, save_meta
+    from .train import cross_validate
+
+    taxonomy, model = _load(model_dir)
+    views = tuple(model.meta["params"]["views"])
+    examples = read_examples(annotated, taxonomy)
+    Y, predicted, method, _ = cross_validate(examples, model.levers, views)
+    result = metrics(Y, predicted, model.levers)
+    click.echo(f"Cross-validation of views {', '.join(views)} on {len(examples)} passages ({method}):")
+    click.echo(format_table(result))
+    if record:
+        model.meta["cv"] = {"method": method, "metrics": result}
+        save_meta(model.meta, model_dir or DEFAULT_MODEL_DIR)
+
+
+@main.command()
+@click.argument("annotated", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Model directory to write.")
 @click.option("--name", default="leviers", show_default=True, help="Name shown in the model card.")
+@click.option("--views", help="Feature views to combine, comma-separated, among words, chars and vectors "
+                               "(default: all three).")
 @reported
-def train(annotated: tuple[Path, ...], output: Path, name: str) -> None:
+def train(annotated: tuple[Path, ...], output: Path, name: str, views: str | None) -> None:
     """Train a model on annotated JSONL or CSV files (format of the annotation guide)."""
+    from .classify import VIEWS
     from .evaluate import format_table
     from .model import save_model
     from .taxonomy import load_taxonomy
     from .train import train as fit
 
+    chosen = tuple(v.strip() for v in views.split(",") if v.strip()) if views else VIEWS
+    unknown = set(chosen) - set(VIEWS)
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose among {', '.join(VIEWS)}", param_hint="--views")
     click.echo(f"Training on {len(annotated)} file(s) …")
-    model = fit(annotated, load_taxonomy(), name=name)
+    model = fit(annotated, load_taxonomy(), views=chosen, name=name)
     save_model(model, output)
     cv = model.meta["cv"]
     click.echo(f"Cross-validation ({cv['method']}):")

@@ -1,133 +1,163 @@
 """Extract stage: a document file → its pages, each with its number and text.
 
-A page's text holds one paragraph per block, blocks separated by a blank line,
-so that the segment stage never has to guess layout.
+A page's text holds one paragraph per block, blocks separated by a blank line
+and lines by a newline, so that the segment stage never has to guess layout. A
+block holding only REGION_END marks where the reading moves on to another
+column or box of a PDF page: a heading is not carried across it.
+PDFs keep their pages (pipeline/pdf.py); formats without pages are cut into
+sections at their headings or page breaks (pipeline/formats.py).
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections import Counter
+import time
+import unicodedata
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import median
 
 from .errors import ExtractionError
 
-SUPPORTED_SUFFIXES = (".pdf",)
+MAX_FILES_PER_WORKER = 50  # then a new worker: memory stays bounded however many files
+PDF_SUFFIXES = (".pdf",)
+TEXT_SUFFIXES = (".docx", ".odt", ".txt", ".md", ".html", ".htm")
+SUPPORTED_SUFFIXES = PDF_SUFFIXES + TEXT_SUFFIXES
 
-BULLET = re.compile(r"^\s*(?:[•▪◦‣●■□–—\-*]|\d{1,2}[.)])\s+")
-PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–—]?\s*$", re.I)
-CID = re.compile(r"\(cid:\d+\)")
-MARGIN = 0.08  # share of the page height where running headers and footers sit
+REGION_END = "\f"
+BULLET = re.compile(r"^\s*(?:[•▪◦‣●■□➢➤►✓✔–—\-*]|\d{1,2}[.)])\s+")
+
+# Ligatures, soft hyphens, odd and zero-width spaces. NFKC would do most of
+# this but would also turn the French narrow no-break space into a plain
+# space and "m²" into "m2".
+CHARACTERS = str.maketrans(
+    {
+        "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+        "\ufb05": "st", "\ufb06": "st", "\u2010": "-", "\u2011": "-",
+        "\u00ad": None, "\u200b": None, "\u2060": None, "\ufeff": None,
+        "\t": " ", "\u1680": " ", "\u205f": " ", "\u3000": " ",
+        **{chr(c): " " for c in range(0x2000, 0x200B)},
+    }
+)
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")  # symbol-font glyphs, nearly always bullets
 
 
 @dataclass(frozen=True)
 class Page:
-    number: int  # 1-based, as printed by a PDF reader
+    number: int  # 1-based page as printed by a PDF reader, or section number
     text: str
+    skipped: str = ""  # why the page's text could not be read (a scan without OCR)
 
 
 def extract(path: str | Path) -> list[Page]:
     """Read a document and return its pages; raise ExtractionError if it cannot be read."""
     path = Path(path)
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise ExtractionError(f"unsupported file type '{path.suffix}'")
-    return extract_pdf(path)
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        from .pdf import read_pdf
+
+        return read_pdf(path)
+    if suffix in TEXT_SUFFIXES:
+        from .formats import read_text_document
+
+        return read_text_document(path)
+    raise ExtractionError(f"unsupported file type '{path.suffix}'")
 
 
-def extract_pdf(path: Path) -> list[Page]:
-    _check_pdf_header(path)
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+def clean_text(text: str) -> str:
+    """Normalise the characters of extracted text (see CHARACTERS)."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return PRIVATE_USE.sub("•", CONTROL.sub("", text.translate(CHARACTERS)))
 
-    raw: list[tuple[float, list[dict]]] = []
+
+def extract_many(
+    paths: Iterable[Path], jobs: int | None = None
+) -> Iterator[tuple[Path, list[Page] | ExtractionError, float]]:
+    """Extract files in parallel worker processes (pdfium is not thread-safe),
+    yielding (path, pages or the error, seconds spent) in the input order.
+
+    `jobs` defaults to every core. At most two files per worker are in flight,
+    and workers are renewed now and then, so memory stays bounded whatever the
+    number of files. A file that crashes its worker fails alone."""
+    paths = list(paths)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    if jobs == 1:
+        for path in paths:
+            yield (path, *_timed_extract(path))
+        return
+    pool = _pool(jobs)
+    window: deque = deque()
     try:
-        with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
-                try:
-                    lines = page.extract_text_lines(return_chars=False)
-                    raw.append((float(page.height), [_clean(line) for line in lines]))
-                finally:
-                    # Without it pdfplumber keeps every page's objects alive.
-                    page.close()
-    except Exception as exc:  # pdfminer raises many unrelated types on broken files
-        # pdfplumber wraps pdfminer's exception as its first argument.
-        cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise ExtractionError("the PDF is encrypted with a password") from exc
-        detail = str(cause) or type(cause).__name__
-        raise ExtractionError(f"corrupt or truncated PDF ({detail})"[:300]) from exc
-
-    if not raw:
-        raise ExtractionError("the PDF has no pages")
-    furniture = _running_lines(raw)
-    pages = [
-        Page(number, _paragraphs([l for l in lines if not _is_furniture(l, height, furniture)]))
-        for number, (height, lines) in enumerate(raw, 1)
-    ]
-    if not any(page.text for page in pages):
-        raise ExtractionError("no text layer on any page (scanned document?)")
-    return pages
+        for path in paths:
+            window.append((path, pool.submit(_timed_extract, path)))
+            if len(window) >= 2 * jobs:
+                pool, result = _next_result(window, pool, jobs)
+                yield result
+        while window:
+            pool, result = _next_result(window, pool, jobs)
+            yield result
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
-def _clean(line: dict) -> dict:
-    # pdfminer writes "(cid:N)" for glyphs it cannot map; at the start of a
-    # line such a glyph is nearly always a bullet.
-    text = CID.sub("", CID.sub("•", line["text"], count=1) if line["text"].startswith("(cid:") else line["text"])
-    return {**line, "text": text.strip()}
+def _pool(jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # A fork server starts once per run with the readers imported, then forks
+    # workers from itself: quick to start, and free of the caller's threads
+    # and memory (spaCy's model), unlike a plain fork.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.pdf", "pipeline.formats"])
+    return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=MAX_FILES_PER_WORKER,
+                               initializer=_use_environment, initargs=(dict(os.environ),))
 
 
-def _check_pdf_header(path: Path) -> None:
+def _use_environment(environment: dict[str, str]) -> None:
+    """In a worker: the caller's environment as it is now, not as it was when
+    the fork server started (PATH decides whether Tesseract is found)."""
+    os.environ.clear()
+    os.environ.update(environment)
+
+
+def _next_result(window: deque, pool, jobs: int):
+    from concurrent.futures.process import BrokenProcessPool
+
+    path, future = window.popleft()
     try:
-        with path.open("rb") as handle:
-            head = handle.read(1024)
-    except OSError as exc:
-        raise ExtractionError(f"cannot read the file ({exc.strerror})") from exc
-    if not head:
-        raise ExtractionError("empty file (0 bytes)")
-    if b"%PDF-" not in head:
-        raise ExtractionError("not a PDF (no %PDF header): a file of another type named .pdf?")
+        return pool, (path, *future.result())
+    except BrokenProcessPool:
+        # Some file in flight killed its worker: retry this one alone, and
+        # the others in a new pool.
+        pool.shutdown(cancel_futures=True)
+        pool = _pool(jobs)
+        for i, (other, _) in enumerate(window):
+            window[i] = (other, pool.submit(_timed_extract, other))
+        with _pool(1) as alone:
+            try:
+                return pool, (path, *alone.submit(_timed_extract, path).result())
+            except BrokenProcessPool:
+                return pool, (path, ExtractionError("the reader crashed on this file (damaged?)"), 0.0)
 
 
-def _shape(text: str) -> str:
-    return re.sub(r"\d+", "#", text.strip().lower())
+def _timed_extract(path: Path) -> tuple[list[Page] | ExtractionError, float]:
+    clock = time.perf_counter()
+    try:
+        pages: list[Page] | ExtractionError = extract(path)
+    except ExtractionError as exc:
+        pages = exc
+    except Exception as exc:  # a reader's bug on an odd file must not stop the batch
+        pages = ExtractionError(f"unreadable file ({type(exc).__name__}: {exc})"[:300])
+    return pages, time.perf_counter() - clock
 
 
-def _in_margin(line: dict, height: float) -> bool:
-    return line["bottom"] < height * MARGIN or line["top"] > height * (1 - MARGIN)
-
-
-def _running_lines(raw: list[tuple[float, list[dict]]]) -> set[str]:
-    """Shapes of lines that recur in the margins of several pages (headers, footers)."""
-    counts = Counter(
-        shape
-        for height, lines in raw
-        for shape in {_shape(l["text"]) for l in lines if _in_margin(l, height)}
-    )
-    needed = max(2, len(raw) // 3)
-    return {shape for shape, n in counts.items() if n >= needed}
-
-
-def _is_furniture(line: dict, height: float, running: set[str]) -> bool:
-    if not _in_margin(line, height):
-        return False
-    return bool(PAGE_NUMBER.match(line["text"])) or _shape(line["text"]) in running
-
-
-def _paragraphs(lines: list[dict]) -> str:
-    """Group a page's lines into paragraphs from their geometry."""
-    if not lines:
-        return ""
-    line_height = median(l["bottom"] - l["top"] for l in lines)
-    right_edge = max(l["x1"] for l in lines)
-    blocks: list[list[str]] = [[lines[0]["text"]]]
-    for prev, line in zip(lines, lines[1:]):
-        gap = line["top"] - prev["bottom"]
-        ends_short = prev["text"].rstrip().endswith((".", "!", "?", ":")) and (
-            prev["x1"] < right_edge - 4 * line_height
-        )
-        if gap > 0.6 * line_height or BULLET.match(line["text"]) or ends_short:
-            blocks.append([])
-        blocks[-1].append(line["text"])
-    return "\n\n".join("\n".join(block) for block in blocks)
+def skipped_pages(pages: list[Page]) -> str:
+    """'' or one line naming the pages that could not be read, and why."""
+    by_reason: dict[str, list[str]] = {}
+    for page in pages:
+        if page.skipped:
+            by_reason.setdefault(page.skipped, []).append(str(page.number))
+    return "; ".join(f"page{'s' if len(n) > 1 else ''} {', '.join(n)} skipped: {reason}" for reason, n in by_reason.items())

@@ -10,7 +10,7 @@ import hashlib
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .classify import DECISION, classify
+from .classify import classify
 from .errors import LeviersError
-from .extract import SUPPORTED_SUFFIXES, extract
+from .extract import SUPPORTED_SUFFIXES, extract_many, skipped_pages
 from .model import DEFAULT_MODEL_DIR, load_model
 from .nlp import load_nlp
-from .report import ERROR_COLUMNS, coverage_table, passage_table
+from .report import ERROR_COLUMNS, CoverageRule, coverage_table, passage_table
 from .segment import segment
 from .taxonomy import Taxonomy, load_taxonomy
 
@@ -37,6 +37,7 @@ class DocumentSummary:
     covered: dict[str, tuple[int, int]] = field(default_factory=dict)  # framework → (covered, levers)
     missing: list[str] = field(default_factory=list)  # ids of the levers not covered
     error: str | None = None  # "stage: message" when the document failed
+    skipped: str = ""  # pages that could not be read (scans without OCR), and why
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Result:
     errors: pd.DataFrame
     documents: list[DocumentSummary]
     run: dict
+    taxonomy: Taxonomy
+    rule: CoverageRule
 
     @property
     def failed(self) -> list[DocumentSummary]:
@@ -61,7 +64,8 @@ def find_documents(input_path: str | Path) -> tuple[Path, list[Path]]:
         raise LeviersError(f"{input_path}: no such file or folder")
     files = sorted(
         p for p in input_path.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+        # "~$…" files are the lock files Word leaves beside an open document.
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
     )
     if not files:
         raise LeviersError(
@@ -83,8 +87,14 @@ def analyse(
     model_dir: str | Path | None = None,
     taxonomy: Taxonomy | None = None,
     on_document: Callable[[DocumentSummary], None] | None = None,
+    rule: CoverageRule = CoverageRule(),
+    jobs: int | None = None,
 ) -> Result:
-    """Analyse every document under `input_path`; a failing document is recorded, not fatal."""
+    """Analyse every document under `input_path`; a failing document is recorded, not fatal.
+
+    `rule` decides when a document covers a lever (by default, when one passage carries it).
+    `jobs` worker processes extract the files (default: one per core).
+    """
     started = datetime.now(timezone.utc)
     taxonomy = taxonomy or load_taxonomy()
     model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
@@ -97,15 +107,16 @@ def analyse(
     errors: list[dict] = []
     summaries: list[DocumentSummary] = []
     inputs = []
-    for path in files:
+    for path, extracted, seconds in extract_many(files, jobs):
         name = path.relative_to(root).as_posix()
         summary = DocumentSummary(name)
         inputs.append({"document": name, "bytes": path.stat().st_size, "sha256": _sha256(path)})
         stage = "extract"
+        timings["extract"] += seconds  # summed over the workers
         try:
-            clock = time.perf_counter()
-            pages = extract(path)
-            timings["extract"] += time.perf_counter() - clock
+            if isinstance(extracted, LeviersError):
+                raise extracted
+            pages = extracted
             stage = "segment"
             clock = time.perf_counter()
             passages = segment(pages, name, nlp)
@@ -121,7 +132,10 @@ def analyse(
             table = passage_table(passages, scores, model.levers)
             tables.append(table)
             summary.pages, summary.passages = len(pages), len(passages)
-            carried = (scores >= DECISION).any(axis=0)
+            summary.skipped = skipped_pages(pages)
+            if summary.skipped:
+                errors.append({"document": name, "stage": "ocr", "message": summary.skipped})
+            carried = rule.covers(table[model.levers].to_numpy())  # the rounded scores, as in the reports
             summary.missing = [lever for lever, c in zip(model.levers, carried) if not c]
             for framework in taxonomy.frameworks:
                 mask = [lever.framework == framework.id for lever in taxonomy.levers]
@@ -133,7 +147,7 @@ def analyse(
     empty = passage_table([], np.zeros((0, len(model.levers))), model.levers)
     passages_df = pd.concat(tables, ignore_index=True) if tables else empty
     done = [s.name for s in summaries if not s.error]
-    coverage = coverage_table(passages_df, done, taxonomy)
+    coverage = coverage_table(passages_df, done, taxonomy, rule)
     errors_df = pd.DataFrame(errors, columns=ERROR_COLUMNS)
     run = {
         "leviers": __version__,
@@ -141,11 +155,12 @@ def analyse(
         "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 2),
         "stage_seconds": {k: round(v, 2) for k, v in timings.items()},
         "python": platform.python_version(),
-        "versions": {pkg: version(pkg) for pkg in ("spacy", "scikit-learn", "pdfplumber", "pandas")},
+        "versions": {pkg: version(pkg) for pkg in ("spacy", "scikit-learn", "pypdfium2", "pdfplumber", "pandas")},
         "model": {"path": str(model_dir), **{k: model.meta.get(k) for k in ("name", "trained", "taxonomy_digest")}},
         "input": str(input_path),
         "documents": {"found": len(files), "analysed": len(done), "failed": len(files) - len(done)},
         "passages": int(len(passages_df)),
+        "coverage_rule": asdict(rule),
         "files": inputs,
     }
-    return Result(coverage, passages_df, errors_df, summaries, run)
+    return Result(coverage, passages_df, errors_df, summaries, run, taxonomy, rule)

@@ -7,11 +7,12 @@ its lead-in, or a table row. Each keeps its document and page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .extract import BULLET, Page
+from .extract import BULLET, REGION_END, Page
 from .nlp import without
 
 if TYPE_CHECKING:
@@ -22,8 +23,21 @@ MAX_WORDS = 200
 MIN_WORDS = 3
 HEADING_WORDS = 12
 
-HYPHENATED_BREAK = re.compile(r"(\w)-\n(?=[a-zàâçéèêëîïôûùüÿœæ])")
+HYPHENATED_BREAK = re.compile(r"([^\W_]+)-\n([^\W_]+)")
+SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not \s: no-break spaces stay
 WORD = re.compile(r"\w+")
+LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# Words that make French compounds with a hyphen: a line that ends with one
+# of the first set, or a line that starts with one of the second, after a
+# hyphen, splits a compound ("grand-\nmère", "peut-\nêtre"), not a word.
+COMPOUND_HEADS = {
+    "saint", "sainte", "saints", "saintes", "grand", "grande", "demi", "semi", "mi", "ex", "non",
+    "vice", "sous", "après", "avant", "arrière", "porte", "garde", "tiers", "contre", "haut", "basse",
+}
+COMPOUND_TAILS = {
+    "être", "même", "mêmes", "ci", "là", "t", "il", "ils", "elle", "elles", "on", "nous", "vous",
+    "moi", "toi", "lui", "leur", "eux", "y", "en", "dessus", "dessous", "delà",
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,9 @@ class Passage:
 
 def segment(pages: Iterable[Page], document: str, nlp: Language) -> list[Passage]:
     """Cut a document's pages into passages, in reading order."""
-    blocks = [(page.number, block) for page in pages for block in _blocks(page.text)]
+    pages = list(pages)
+    repair = _hyphenation(pages, nlp)
+    blocks = [(page.number, block) for page in pages for block in _blocks(page.text, repair)]
     docs = nlp.pipe((text for _, text in blocks), disable=without(nlp, "senter"))
     passages: list[Passage] = []
     for (page, _), doc in zip(blocks, docs):
@@ -46,23 +62,56 @@ def segment(pages: Iterable[Page], document: str, nlp: Language) -> list[Passage
     return passages
 
 
-def _join_lines(block: str) -> str:
-    block = HYPHENATED_BREAK.sub(r"\1", block)
-    return re.sub(r"\s+", " ", block).strip()
+def _hyphenation(pages: list[Page], nlp: Language) -> Callable[[re.Match], str]:
+    """How to join a word cut by a hyphen at a line's end: "dévelop-\npement"
+    → "développement", but "bois-\nénergie" → "bois-énergie".
+
+    The document's own spelling decides first (how often it writes the word
+    joined or hyphenated within a line), then the words that form compounds,
+    then whether spaCy's vocabulary knows one form only. Otherwise the hyphen
+    was a cut."""
+    seen = Counter(w.lower() for page in pages for w in LETTERS.findall(page.text))
+    vocabulary = nlp.vocab
+
+    def join(match: re.Match) -> str:
+        head, tail = match.groups()
+        joined, compound = head + tail, f"{head}-{tail}"
+        if tail[0].isupper() or tail[0].isdigit() or head[-1].isdigit():
+            return compound  # Saint-\nMalo, COVID-\n19, 2020-\n2026
+        if seen[joined.lower()] != seen[compound.lower()]:
+            return joined if seen[joined.lower()] > seen[compound.lower()] else compound
+        if head.lower() in COMPOUND_HEADS or tail.lower() in COMPOUND_TAILS:
+            return compound
+        if vocabulary.has_vector(compound.lower()) and not vocabulary.has_vector(joined.lower()):
+            return compound
+        return joined
+
+    return join
+
+
+def _join_lines(block: str, repair: Callable[[re.Match], str]) -> str:
+    return SPACES.sub(" ", HYPHENATED_BREAK.sub(repair, block)).strip()
 
 
 def _is_heading(text: str) -> bool:
-    return len(text.split()) <= HEADING_WORDS and not text.endswith((".", "!", "?", ":", ";"))
+    # A table row (cells separated by " | ") is a passage of its own.
+    return len(text.split()) <= HEADING_WORDS and not text.endswith((".", "!", "?", ":", ";")) and " | " not in text
 
 
-def _blocks(page_text: str) -> list[str]:
+def _blocks(page_text: str, repair: Callable[[re.Match], str]) -> list[str]:
     """A page's paragraphs, with headings carried into the paragraph they open
-    and each list item carried with its lead-in."""
+    and each list item carried with its lead-in, within a column or box."""
     out: list[str] = []
     heading = lead_in = ""
     lead_in_used = False
-    for raw in page_text.split("\n\n"):
-        text = _join_lines(raw)
+    for raw in page_text.split("\n\n") + [REGION_END]:
+        if raw == REGION_END:
+            # What is pending stays in its region, on its own.
+            out += [t for t in (lead_in if not lead_in_used else "", heading) if t]
+            heading = lead_in = ""
+            lead_in_used = False
+            continue
+        text = _join_lines(raw, repair)
         if not text:
             continue
         if BULLET.match(text):
@@ -83,10 +132,6 @@ def _blocks(page_text: str) -> list[str]:
             lead_in = text
         else:
             out.append(text)
-    if lead_in and not lead_in_used:
-        out.append(lead_in)
-    if heading:
-        out.append(heading)
     return out
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, KFold
 
-from .classify import build_model
+from .classify import VIEWS, build_model
 from .corpus import Example, label_matrix, read_examples
 from .evaluate import metrics
 from .model import LeverModel
@@ -20,9 +20,11 @@ from .nlp import DEFAULT_SPACY_MODEL
 from .taxonomy import Taxonomy
 
 DESIGN = (
-    "spaCy `fr_core_news_md` lemmas → TF-IDF over lemma uni- and bigrams (min_df 2, sublinear tf) "
-    "→ one logistic regression per lever (class_weight balanced, C {C}); each lever's threshold "
-    "maximises its F1 on 5-fold out-of-fold predictions of the training data."
+    "spaCy `fr_core_news_md` lemmas and mean word vectors → views {views} (words: TF-IDF over "
+    "lemma uni- and bigrams; chars: TF-IDF over character 3–5-grams of the lemmas; vectors: the "
+    "mean vector of content words) → per lever, one logistic regression per view (class_weight "
+    "balanced, C {C}), probabilities averaged; each lever's threshold maximises its F1 on 5-fold "
+    "out-of-fold predictions of the training data."
 )
 
 
@@ -38,11 +40,11 @@ def _folds(examples: Sequence[Example], n_splits: int):
     )
 
 
-def cross_validate(examples: Sequence[Example], lever_ids: list[str], C: float, n_splits: int = 5):
-    """Out-of-fold predictions of the whole design, and how they were made."""
-    estimator = build_model(C)
-    # Lemmas do not depend on the fold: compute them once.
-    X = np.array(estimator[:1].transform([ex.text for ex in examples]), dtype=object)
+def cross_validate(examples: Sequence[Example], lever_ids: list[str], views: tuple[str, ...], n_splits: int = 5):
+    """Out-of-fold predictions of the whole design, how they were made, and the spaCy features."""
+    estimator = build_model(views)
+    # spaCy's analysis does not depend on the fold: run it once.
+    X = estimator[:1].transform([ex.text for ex in examples])
     Y = label_matrix(examples, lever_ids)
     predicted = np.zeros_like(Y)
     folds, method = _folds(examples, n_splits)
@@ -66,21 +68,23 @@ def _data_summary(paths: Sequence[Path], examples: Sequence[Example], lever_ids:
     }
 
 
-def train(paths: Sequence[str | Path], taxonomy: Taxonomy, C: float = 4.0, name: str = "leviers") -> LeverModel:
+def train(
+    paths: Sequence[str | Path], taxonomy: Taxonomy, views: tuple[str, ...] = VIEWS, name: str = "leviers"
+) -> LeverModel:
     """Fit the default design on annotated files; the metadata carries CV metrics."""
     paths = [Path(p) for p in paths]
     examples = read_examples(paths, taxonomy)
     lever_ids = taxonomy.ids
-    Y, predicted, method, X = cross_validate(examples, lever_ids, C)
+    Y, predicted, method, X = cross_validate(examples, lever_ids, views)
 
-    estimator = build_model(C)
-    estimator[1:].fit(X, Y)  # the lemma step holds no state
+    estimator = build_model(views)
+    estimator[1:].fit(X, Y)  # the spaCy step holds no state
     meta = {
         "name": name,
         "levers": lever_ids,
         "taxonomy_digest": taxonomy.digest,
-        "design": DESIGN.format(C=C),
-        "params": {"C": C},
+        "design": DESIGN.format(views=", ".join(views), C=estimator[-1].C),
+        "params": {"views": list(views), "C": list(estimator[-1].C)},
         "trained": date.today().isoformat(),
         "versions": {
             pkg: version(pkg)

@@ -113,7 +113,7 @@ def annotated_file(tmp_path) -> Path:
     rows = []
     for path in sorted((REPO / "corpora" / "annotated").glob("*.jsonl")):
         with path.open(encoding="utf-8") as handle:
-            rows += [json.loads(line) for _, line in zip(range(60), handle)]
+            rows += [json.loads(line) for _, line in zip(range(25), handle)]
     target = tmp_path / "annotated.jsonl"
     target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return target

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from pipeline.classify import LeverClassifier, SpacyLemmas, best_threshold, build_model, classify, rescale
+from pipeline.classify import (LeverClassifier, SpacyFeatures, TextViews, best_threshold, build_model, classify,
+                               rescale)
 from pipeline.errors import ModelError
 from pipeline.model import load_model, save_model
 from pipeline.taxonomy import load_taxonomy
@@ -25,25 +26,35 @@ TEXTS = [
 Y = np.array([[1, 0]] * 4 + [[0, 1]] * 4 + [[0, 0]] * 2 + [[1, 0]] * 4 + [[0, 1]] * 4 + [[0, 0]] * 2)
 
 
-def test_lemmas_are_lowercase_words(nlp):
-    assert SpacyLemmas().transform(["Les communes développeront 3 projets innovants !"]) == [
-        "le commune développer projet innovant"
-    ]
+def test_spacy_features_are_lemmas_and_a_unit_vector(nlp):
+    analysed = SpacyFeatures().transform(["Les communes développeront 3 projets innovants !", "12"])
+    assert list(analysed.lemmas) == ["le commune développer projet innovant", ""]
+    assert np.linalg.norm(analysed.vectors[0]) == pytest.approx(1.0, abs=1e-5)
+    assert not analysed.vectors[1].any()  # no content word, no vector
+    assert len(analysed[[1]]) == 1 and analysed[[1]].lemmas[0] == ""
+
+
+def test_views_follow_their_parameter(nlp):
+    analysed = SpacyFeatures().transform(TEXTS)
+    views = TextViews(views=("chars", "vectors")).fit(analysed).transform(analysed)
+    assert [v.shape[0] for v in views] == [len(TEXTS)] * 2 and views[1].shape[1] == 300
+    with pytest.raises(ValueError, match="unknown views"):
+        TextViews(views=("words", "bogus")).fit(analysed)
 
 
 def test_estimator_contract():
-    estimator = LeverClassifier(C=2.0, cv=3)
-    assert estimator.get_params() == {"C": 2.0, "cv": 3, "random_state": 0}
+    estimator = LeverClassifier(C=(2.0,), cv=3)
+    assert estimator.get_params() == {"C": (2.0,), "cv": 3, "random_state": 0, "n_jobs": -1}
     assert not [k for k in vars(estimator) if k.endswith("_")]  # __init__ only stores parameters
     assert clone(estimator).get_params() == estimator.get_params()
 
 
 def test_fit_returns_self_and_learns_thresholds(nlp):
     model = build_model()
-    model.set_params(levers__cv=3, tfidf__min_df=1)
+    model.set_params(levers__cv=3)
     assert model.fit(TEXTS, Y) is model
     clf = model[-1]
-    assert clf.n_outputs_ == 2 and len(clf.estimators_) == 2
+    assert clf.n_outputs_ == 2 and [len(row) for row in clf.models_] == [2, 2, 2]
     assert np.all((clf.thresholds_ > 0) & (clf.thresholds_ < 1))
     scores = classify(["Nous recrutons un chef de projet pour piloter le programme."], model)
     assert scores.shape == (1, 2) and scores[0, 0] > scores[0, 1]
@@ -52,8 +63,8 @@ def test_fit_returns_self_and_learns_thresholds(nlp):
 
 def test_a_lever_without_examples_scores_zero(nlp):
     Y3 = np.column_stack([Y, np.zeros(len(Y), int)])
-    model = build_model().set_params(levers__cv=3, tfidf__min_df=1).fit(TEXTS, Y3)
-    assert model[-1].estimators_[2] is None
+    model = build_model().set_params(levers__cv=3).fit(TEXTS, Y3)
+    assert all(row[2] is None for row in model[-1].models_)
     assert np.all(classify(TEXTS[:3], model)[:, 2] == 0)
 
 
@@ -114,3 +125,10 @@ def test_a_file_that_is_not_a_model_is_refused(saved_model, tmp_path, taxonomy):
         load_model(folder, taxonomy)
     with pytest.raises(ModelError, match="no model here"):
         load_model(tmp_path / "nowhere", taxonomy)
+
+
+def test_one_value_of_C_per_view(nlp):
+    analysed = SpacyFeatures().transform(TEXTS)
+    views = TextViews(views=("words", "vectors")).fit(analysed).transform(analysed)
+    with pytest.raises(ValueError, match="2 views but 1 values of C"):
+        LeverClassifier(C=(1.0,)).fit(views, Y)

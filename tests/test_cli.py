@@ -17,7 +17,7 @@ def run(*args):
 
 
 def read_csv(path):
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:  # the reports start with a byte-order mark, for Excel
         return list(csv.DictReader(handle))
 
 
@@ -66,7 +66,7 @@ def test_analyse_exits_zero_when_all_documents_succeed(tiny_corpus, tmp_path):
     result = run("analyse", tiny_corpus, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert read_csv(tmp_path / "out" / "errors.csv") == []
-    assert (tmp_path / "out" / "errors.csv").read_text().strip() == "document,stage,message"
+    assert (tmp_path / "out" / "errors.csv").read_text("utf-8-sig").strip() == "document,stage,message"
 
 
 def test_analyse_without_documents_is_a_clear_error(tmp_path):
@@ -122,6 +122,12 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     assert f"Evaluation on `{annotated_file.name}`" in (tmp_path / "copy" / "MODEL_CARD.md").read_text()
 
 
+def test_train_refuses_unknown_views(annotated_file, tmp_path):
+    result = run("train", annotated_file, "-o", tmp_path / "model", "--views", "words,pictures")
+    assert result.exit_code == 2 and "choose among words, chars, vectors" in result.output
+    assert not (tmp_path / "model").exists()
+
+
 def test_train_refuses_bad_annotations(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "1", "text": "Texte.", "labels": ["cget.nimporte"]}\n', "utf-8")
@@ -134,7 +140,7 @@ def test_train_refuses_bad_annotations(tmp_path):
 def test_levers_and_help():
     result = run("levers")
     assert result.exit_code == 0 and len(result.output.splitlines()) == 17
-    for command in ("analyse", "predict", "evaluate", "train", "levers"):
+    for command in ("analyse", "predict", "evaluate", "crossval", "train", "levers"):
         assert run(command, "--help").exit_code == 0
 
 
@@ -147,3 +153,15 @@ def test_dev_set_evaluation_runs(shared, tmp_path):
     result = run("evaluate", shared / "eval" / "dev.jsonl", "--json", tmp_path / "dev.json")
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "dev.json").read_text())["passages"] == 266
+
+
+def test_crossval_records_its_figures_in_the_model_card(annotated_file, tmp_path, default_model_dir):
+    shutil.copytree(default_model_dir, tmp_path / "copy")
+    result = run("crossval", annotated_file, "--model", tmp_path / "copy", "--record")
+    assert result.exit_code == 0, result.output
+    assert "Cross-validation of views words, chars, vectors" in result.output
+    meta = json.loads((tmp_path / "copy" / "model.json").read_text())
+    passages = len(annotated_file.read_text().splitlines())
+    assert meta["cv"]["metrics"]["passages"] == passages
+    assert meta["cv"]["method"] == "5-fold, shuffled"  # one file: nothing to group by
+    assert f"{passages} passages" in (tmp_path / "copy" / "MODEL_CARD.md").read_text()

@@ -49,3 +49,13 @@ def test_long_paragraphs_are_cut_at_sentence_boundaries(nlp):
 
 def test_scraps_too_short_to_be_passages_are_dropped(nlp):
     assert segment([Page(1, "12\n\n— 4 —")], "d", nlp) == []
+
+
+def test_hyphen_at_a_line_end_follows_the_documents_own_spelling(nlp):
+    pages = [
+        Page(1, "Le territoire accueille un éco-\nquartier et un tiers-\nlieu pour la période 2020-\n2026."),
+        Page(2, "Un écoquartier de plus, et un second tiers-lieu."),
+    ]
+    assert texts(segment(pages, "d", nlp))[0] == (
+        "Le territoire accueille un écoquartier et un tiers-lieu pour la période 2020-2026."
+    )

@@ -1,4 +1,4 @@
-"""Render the sample documents of corpora/samples/src/*.md into PDFs.
+"""Render the sample documents of corpora/sample-sources/*.md into corpora/samples/.
 
 The sources use a small markup: `title:` and `header:` lines, `#`/`##`
 headings, blank-line-separated paragraphs, `- ` bullets, `| ` table rows and
@@ -87,7 +87,8 @@ def main() -> None:
     from reportlab import rl_config
 
     rl_config.invariant = 1
-    for source in sorted((HERE / "src").glob("*.md")):
+    # The sources live outside corpora/samples, which `make analyse` reads.
+    for source in sorted((HERE.parent / "sample-sources").glob("*.md")):
         target = HERE / f"{source.stem}.pdf"
         render(source, target)
         print(f"{target.relative_to(HERE.parent.parent)}")

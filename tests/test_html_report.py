@@ -1,0 +1,203 @@
+"""report.html: what it shows, that it escapes what documents say, and that a
+real browser draws it without an error."""
+
+import html
+import json
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import CoverageRule, analyse, write_outputs
+from pipeline.html_report import render_report
+from pipeline.report import coverage_table, passage_table
+from pipeline.run import DocumentSummary, Result
+from pipeline.segment import Passage
+from tests.conftest import REPO, write_pdf
+
+MARKUP_NAME = "note <img src=x onerror=window.pwned=true>.pdf"
+SCRIPT_TEXT = "<script>window.pwned = true</script>"
+
+
+def make_result(taxonomy, rule: CoverageRule = CoverageRule()) -> Result:
+    """Two analysed documents and one failure, with markup in a name, a passage and a message."""
+    first, second = taxonomy.ids[:2]
+    rows = [  # (document, page, text, {lever: score})
+        ("strategie.pdf", 1, "Un comité réunit les habitants.", {first: 0.6}),
+        ("strategie.pdf", 2, "Les associations animent le bourg.", {first: 0.9}),
+        ("strategie.pdf", 2, "Les bénévoles accueillent les nouveaux venus.", {first: 0.7}),
+        ("strategie.pdf", 3, "Le conseil citoyen se réunit chaque mois.", {first: 0.95, second: 0.8}),
+        ("strategie.pdf", 3, "Des habitants rejoignent le comité.", {first: 0.55}),
+        ("strategie.pdf", 3, "La commune compte 2 350 habitants.", {}),
+        (MARKUP_NAME, 1, f"Le tiers-lieu accueille les porteurs de projet. {SCRIPT_TEXT}", {second: 0.9}),
+    ]
+    passages = [Passage(doc, page, i, text) for i, (doc, page, text, _) in enumerate(rows)]
+    scores = np.array([[by_lever.get(lever, 0.1) for lever in taxonomy.ids] for *_, by_lever in rows])
+    table = passage_table(passages, scores, taxonomy.ids)
+    coverage = coverage_table(table, ["strategie.pdf", MARKUP_NAME], taxonomy, rule)
+    errors = pd.DataFrame([{"document": "casse.pdf", "stage": "extract", "message": "<b>not a PDF</b>"}])
+    documents = [DocumentSummary("strategie.pdf", 3, 6), DocumentSummary(MARKUP_NAME, 1, 1),
+                 DocumentSummary("casse.pdf", error="extract: <b>not a PDF</b>")]
+    run = {"leviers": "0.1.0", "started": "2026-01-01T00:00:00+00:00", "input": "docs", "passages": len(table),
+           "model": {"name": "test"}, "documents": {"found": 3, "analysed": 2, "failed": 1}}
+    return Result(coverage, table, errors, documents, run, taxonomy, rule)
+
+
+def document_part(page: str, name: str) -> str:
+    """The section of the page about one document."""
+    return next(part for part in page.split('<section class="document"')[1:]
+                if f"<h2>{html.escape(name)}</h2>" in part)
+
+
+def test_text_from_documents_stays_text(taxonomy):
+    page = render_report(make_result(taxonomy))
+    assert page.count("<script") == 1  # the page's own, which sorts tables
+    assert html.escape(SCRIPT_TEXT) in page
+    assert "<img" not in page and html.escape(MARKUP_NAME) in page
+    assert "<b>not a PDF</b>" not in page and "&lt;b&gt;not a PDF&lt;/b&gt;" in page
+
+
+def test_the_page_fetches_nothing(taxonomy):
+    page = render_report(make_result(taxonomy))
+    assert not re.search(r'\s(src|srcset|xlink:href)="', page)  # the page writes every attribute in quotes
+    links = re.findall(r'\shref="([^"]*)"', page)
+    assert links and all(link.startswith("#") for link in links)
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+
+
+def test_heatmap_bars_quotes_and_what_is_left_out(taxonomy):
+    result = make_result(taxonomy)
+    page = render_report(result)
+    first, second = taxonomy.levers[:2]
+    assert page.count('class="cell"') == 2 * 17
+    assert page.count('class="tick"') == 3  # strategie: two levers; the other document: one
+    assert page.count('class="chart bars"') == 2 * len(taxonomy.frameworks)
+    for lever in taxonomy.levers:  # French labels, with the description on hover
+        assert f"<title>{html.escape(lever.label + ' (' + lever.id + '): ' + lever.description)}</title>" in page
+
+    strategy = document_part(page, "strategie.pdf")
+    assert "3 pages, 6 passages; levers covered: CGET 2/10, RAMEAU 0/7" in strategy
+    quotes = strategy.split(f'id="doc-1-{first.id}"')[1].split('<div class="lever"')[0]
+    assert re.findall(r"page (\d+), score ([\d.]+)", quotes) == [("3", "0.95"), ("2", "0.90"), ("2", "0.70")]
+    assert "Les associations animent le bourg." in quotes and "Des habitants" not in quotes
+    left_out = strategy.split('<ul class="missing">')[1].split("</ul>")[0]
+    assert left_out.count("<li>") == 15
+    assert html.escape(taxonomy.levers[2].label) in left_out and html.escape(first.label) not in left_out
+
+    assert html.escape(str(result.rule)) in page and "s = p / (2t)" in page
+    errors = page.split('id="errors"')[1]
+    assert "casse.pdf" in errors and "extract" in errors
+
+
+def test_a_stricter_rule_shows_in_the_charts_and_the_list_of_what_is_left_out(taxonomy):
+    page = render_report(make_result(taxonomy, CoverageRule(min_passages=2, high_confidence=0.9)))
+    strategy = document_part(page, "strategie.pdf")
+    assert strategy.count('class="threshold"') == 2 * len(taxonomy.frameworks)  # 0.5 and 0.9
+    assert "1 passage carrying it, fewer than 2" in strategy.split('<ul class="missing">')[1]
+    assert "at least 2 of its passages carry it (score ≥ 0.5), or when one passage scores at least 0.9" in page
+    assert "levers covered: CGET 1/10" in strategy
+
+
+def test_a_run_where_every_document_failed_still_has_a_report(taxonomy):
+    result = make_result(taxonomy)
+    result.coverage = result.coverage.iloc[0:0]
+    result.passages = result.passages.iloc[0:0]
+    page = render_report(result)
+    assert "No document could be analysed." in page and "casse.pdf" in page
+
+
+def test_write_outputs_writes_every_file(taxonomy, tmp_path):
+    result = make_result(taxonomy)
+    written = write_outputs(tmp_path, result, excel=True)
+    assert sorted(p.name for p in written) == sorted(p.name for p in tmp_path.iterdir()) == [
+        "coverage.csv", "coverage_matrix.csv", "errors.csv", "passages.csv", "report.html", "run.json",
+        "summary.csv"]
+    assert (tmp_path / "report.html").read_text("utf-8") == render_report(result)
+    summary = (tmp_path / "summary.csv").read_text("utf-8-sig").splitlines()
+    assert summary[0] == "ranking;rank;name;label;framework;covered;out_of;share"
+    assert summary[1] == "documents;1;strategie.pdf;;;2;17;0,1176"
+
+
+# A real browser: Debian's chromium, which .ci/run installs.
+CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
+
+# Appended to a copy of the report: once the page has loaded, it measures what
+# was drawn, sorts a table twice and writes its findings into the page.
+PROBE = """<script>
+window.addEventListener("load", () => {
+  const drawn = (selector) => [...document.querySelectorAll(selector)].filter((element) => {
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  }).length;
+  const table = document.querySelector("#corpus table");
+  const button = [...table.tHead.rows[0].cells].find((th) => th.textContent === "Passages").querySelector("button");
+  const column = () => [...table.tBodies[0].rows].map((row) => Number(row.cells[row.cells.length - 1].textContent));
+  button.click();
+  const firstClick = column();
+  button.click();
+  const probe = {
+    charts: drawn("svg.chart"), cells: drawn("svg.heatmap rect.cell"), bars: drawn("svg.bars rect.bar"),
+    fetched: performance.getEntriesByType("resource").length, pwned: window.pwned === true,
+    scripts: document.scripts.length, quotes: [...document.querySelectorAll("blockquote p")].map((p) => p.textContent),
+    headings: [...document.querySelectorAll("section.document h2")].map((h) => h.textContent),
+    firstClick, secondClick: column(),
+  };
+  const out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify(probe);
+  document.body.append(out);
+});
+</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory):
+    """The sample corpus plus a document whose name and text carry markup, analysed and reported."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    for pdf in (REPO / "corpora" / "samples").glob("*.pdf"):
+        shutil.copy(pdf, corpus)
+    write_pdf(corpus / MARKUP_NAME, [[
+        "Dossier de candidature",
+        "La communauté de communes recrute une cheffe de projet, cofinancée à 75 % par l'État, pour piloter "
+        f"la revitalisation des centres-bourgs avec l'appui du Cerema. {SCRIPT_TEXT}",
+    ]])
+    result = analyse(corpus)
+    out = tmp_path_factory.mktemp("out")
+    write_outputs(out, result)
+    return out / "report.html", result
+
+
+@needs_browser
+def test_a_browser_draws_the_sample_report_without_an_error(sample_report, tmp_path):
+    report, result = sample_report
+    assert result.errors.empty
+    probed = tmp_path / "probed.html"
+    probed.write_text(report.read_text("utf-8").replace("</body>", PROBE + "</body>"), "utf-8")
+    completed = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+         "--enable-logging=stderr", "--v=0", "--dump-dom", probed.as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )
+    # Chromium logs every console message and uncaught error of the page as CONSOLE.
+    assert re.findall(r"CONSOLE.*", completed.stderr) == []
+    found = re.search(r'<pre id="probe">(.*?)</pre>', completed.stdout, re.S)
+    assert found, completed.stderr[-2000:]
+    probe = json.loads(html.unescape(found.group(1)))
+
+    documents = result.coverage["document"].nunique()
+    assert documents == 4
+    assert probe["charts"] == 1 + documents * 2  # the heatmap, and one bar chart per framework and document
+    assert probe["cells"] == documents * 17
+    assert probe["bars"] == int((result.coverage["score"] > 0).sum())
+    assert probe["fetched"] == 0
+    assert not probe["pwned"] and probe["scripts"] == 2  # the report's and the probe
+    assert any(SCRIPT_TEXT in quote for quote in probe["quotes"])
+    assert MARKUP_NAME in probe["headings"]
+    passages = sorted(s.passages for s in result.documents)
+    assert probe["firstClick"] == passages[::-1] and probe["secondClick"] == passages
