@@ -461,12 +461,12 @@ def _edge(orientation: str, start: float, end: float, at: float) -> dict:
     return {"orientation": "v", "x0": at, "x1": at, "top": start, "bottom": end, "width": 0, "height": end - start}
 
 
-def _tables(words: list[Line], page, frame: Frame) -> tuple[list[Line], list[Line]]:
-    """Take the words inside ruled tables out of the flow; each table becomes
+def _tables(runs: list[Line], page, frame: Frame) -> tuple[list[Line], list[Line]]:
+    """Take the runs inside ruled tables out of the flow; each table becomes
     one line whose text has a paragraph per row, cells separated by ' | '."""
     edges = _edges(page, frame)
     if sum(e["orientation"] == "h" for e in edges) < 3 or sum(e["orientation"] == "v" for e in edges) < 2:
-        return words, []
+        return runs, []
     from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
     edges = merge_edges(edges, 3, 3, 3, 3)  # pdfplumber's default tolerances
@@ -476,19 +476,19 @@ def _tables(words: list[Line], page, frame: Frame) -> tuple[list[Line], list[Lin
         rows = table.rows
         if len(rows) < 2 or len(rows[0].cells) < 2:
             continue
-        inside = [w for w in words if _within(w, *table.bbox)]
-        grid = [[_cell_text([w for w in inside if _within(w, *cell)]) if cell else "" for cell in row.cells]
+        inside = [r for r in runs if _within(r, *table.bbox)]
+        grid = [[_cell_text([r for r in inside if _within(r, *cell)]) if cell else "" for cell in row.cells]
                 for row in rows]
         if not inside or max(len(cell.split()) for row in grid for cell in row) > MAX_CELL_WORDS:
             continue  # boxes of running text laid out side by side, not a table
-        words = [w for w in words if not _within(w, *table.bbox)]
+        runs = [r for r in runs if not _within(r, *table.bbox)]
         text = "\n\n".join(" | ".join(c for c in row if c) for row in grid if any(row))
         tables.append(Line(*table.bbox, text=text, whole=True))
-    return words, tables
+    return runs, tables
 
 
-def _cell_text(words: list[Line]) -> str:
-    lines = _lines(words)
+def _cell_text(runs: list[Line]) -> str:
+    lines = _lines(runs)
     lines.sort(key=lambda l: (l.top, l.x0))
     return " ".join(l.text for l in lines)
 
