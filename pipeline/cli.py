@@ -78,7 +78,7 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
             click.secho(f"  ✗ {summary.name}: {summary.error}", fg="red", err=True)
             return
         levers = ", ".join(f"{fw} {n}/{total}" for fw, (n, total) in summary.covered.items())
-        click.echo(f"  ✓ {summary.name}: {summary.pages} pages, {summary.passages} passages; levers covered: {levers}")
+        click.echo(f"  ✓ {summary.name}: {summary.pages} page{'s' if summary.pages != 1 else ''}, {summary.passages} passages; levers covered: {levers}")
         if summary.missing:
             click.echo(f"      not covered: {', '.join(summary.missing)}")
 
@@ -136,30 +136,39 @@ def predict(passages: Path, output: Path, model_dir: Path | None) -> None:
 
 @main.command()
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@model_option
+@click.option("--model", "model_dirs", type=click.Path(path_type=Path), multiple=True, envvar="LEVIERS_MODEL",
+              help="Model directory; repeat to compare models (default: models/default, or $LEVIERS_MODEL).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the metrics as JSON.")
+              help="Also write the metrics as JSON (with several models, keyed by model directory).")
 @click.option("--record", is_flag=True,
-              help="Store the figures in the model's metadata and model card.")
+              help="Store the figures in each model's metadata and model card.")
 @reported
-def evaluate(gold: Path, model_dir: Path | None, json_path: Path | None, record: bool) -> None:
-    """Precision, recall and F1 per lever of a model on annotated passages."""
+def evaluate(gold: Path, model_dirs: tuple[Path, ...], json_path: Path | None, record: bool) -> None:
+    """Precision, recall and F1 per lever of one or more models on the same annotated passages
+    (GOLD: a file in any format `leviers train` reads)."""
     from .classify import classify
     from .corpus import label_matrix, read_examples
-    from .evaluate import format_table, metrics
-    from .model import DEFAULT_MODEL_DIR, save_meta
+    from .evaluate import compare_table, metrics
+    from .model import DEFAULT_MODEL_DIR, load_model, save_meta
+    from .taxonomy import load_taxonomy
 
-    taxonomy, model = _load(model_dir)
-    examples = read_examples([gold], taxonomy)
-    predicted = classify([ex.text for ex in examples], model.estimator) >= 0.5
-    result = metrics(label_matrix(examples, model.levers), predicted, model.levers)
-    click.echo(f"{gold} ({len(examples)} passages), model {model_dir or DEFAULT_MODEL_DIR}")
-    click.echo(format_table(result))
+    taxonomy = load_taxonomy()
+    skipped: list[str] = []
+    examples = read_examples([gold], taxonomy, skipped)
+    results = {}
+    for model_dir in model_dirs or (DEFAULT_MODEL_DIR,):
+        model = load_model(model_dir, taxonomy)
+        predicted = classify([ex.text for ex in examples], model.estimator) >= 0.5
+        results[str(model_dir)] = metrics(label_matrix(examples, model.levers), predicted, model.levers)
+        if record:
+            model.meta.setdefault("evaluations", {})[gold.name] = results[str(model_dir)]
+            save_meta(model.meta, model_dir)
+    left_out = f"; {len(skipped)} task(s) without annotation left out" if skipped else ""
+    click.echo(f"{gold} ({len(examples)} passages{left_out})")
+    click.echo(compare_table(results))
     if json_path:
-        json_path.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
-    if record:
-        model.meta.setdefault("evaluations", {})[gold.name] = result
-        save_meta(model.meta, model_dir or DEFAULT_MODEL_DIR)
+        figures = next(iter(results.values())) if len(results) == 1 else results
+        json_path.write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
 
 
 @main.command()
@@ -193,9 +202,12 @@ def crossval(annotated: tuple[Path, ...], model_dir: Path | None, record: bool) 
 @click.option("--name", default="leviers", show_default=True, help="Name shown in the model card.")
 @click.option("--views", help="Feature views to combine, comma-separated, among words, chars and vectors "
                                "(default: all three).")
+@click.option("--base/--no-base", default=True, show_default=True,
+              help="Add your files to the shipped corpus (corpora/annotated), or train on them alone.")
 @reported
-def train(annotated: tuple[Path, ...], output: Path, name: str, views: str | None) -> None:
-    """Train a model on annotated JSONL or CSV files (format of the annotation guide)."""
+def train(annotated: tuple[Path, ...], output: Path, name: str, views: str | None, base: bool) -> None:
+    """Train a model on annotated files: the annotation guide's JSONL or CSV, a Label Studio
+    JSON export or a Doccano JSONL export (multi-label text classification)."""
     from .classify import VIEWS
     from .evaluate import format_table
     from .model import save_model
@@ -206,13 +218,37 @@ def train(annotated: tuple[Path, ...], output: Path, name: str, views: str | Non
     unknown = set(chosen) - set(VIEWS)
     if unknown or not chosen:
         raise click.BadParameter(f"choose among {', '.join(VIEWS)}", param_hint="--views")
-    click.echo(f"Training on {len(annotated)} file(s) …")
-    model = fit(annotated, load_taxonomy(), views=chosen, name=name)
+    click.echo(f"Training on {len(annotated)} file(s){' and the shipped corpus' if base else ''} …")
+    model = fit(annotated, load_taxonomy(), views=chosen, name=name, base=base)
+    data = model.meta["training_data"]
+    click.echo(f"{data['passages']} passages from {len(data['files'])} file(s)"
+               + (f"; {data['skipped']} task(s) without annotation left out" if data["skipped"] else ""))
     save_model(model, output)
     cv = model.meta["cv"]
     click.echo(f"Cross-validation ({cv['method']}):")
     click.echo(format_table(cv["metrics"]))
     click.echo(f"Model written to {output}/")
+
+
+@main.command()
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-n", "count", type=click.IntRange(min=1), default=50, show_default=True,
+              help="How many passages to suggest.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default="to_annotate.jsonl",
+              show_default=True, help="JSONL file to write; the CSV and Label Studio files go beside it.")
+@reported
+def suggest(output_dir: Path, count: int, output: Path) -> None:
+    """Pick the passages of an `analyse` OUTPUT_DIR whose annotation would help the model most:
+    those it is least sure about, spread across levers and documents, without near-duplicates."""
+    from .suggest import pick, read_passages, write_suggestions
+    from .taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    picked = pick(read_passages(output_dir, taxonomy), taxonomy.ids, count)
+    jsonl, table, tasks, config = write_suggestions(picked, taxonomy, output)
+    click.echo(f"{len(picked)} passages from {picked['document'].nunique()} document(s), near the threshold of "
+               f"{picked['uncertain'].nunique()} lever(s): {jsonl}, {table}")
+    click.echo(f"For Label Studio: import {tasks}, with the labelling config {config}")
 
 
 @main.command()

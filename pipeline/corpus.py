@@ -1,14 +1,17 @@
-"""Annotated passages: read and validate the files of the annotation guide.
+"""Annotated passages: read and validate annotation files.
 
-Formats: JSON Lines (`{"id", "text", "labels", ...}`) and CSV (`id,text,labels`
-with labels separated by `|`). Every problem names the file and the line.
+Formats, told apart by their content: the annotation guide's JSON Lines
+(`{"id", "text", "labels", ...}`) and CSV (`id,text,labels` with labels
+separated by `|`), Label Studio's JSON export and Doccano's JSON Lines export
+of text classification. Every problem names the file and the line.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,39 +29,117 @@ class Example:
     where: str  # "file:line", for messages
 
 
-def _records(path: Path) -> Iterable[tuple[int, object]]:
-    """(line number, raw record) for each record of a JSONL or CSV file."""
+def _csv_records(path: Path, text: str) -> Iterator[tuple[int, dict]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = {"id", "text", "labels"} - set(reader.fieldnames or [])
+    if missing:
+        raise AnnotationError(f"{path}:1: missing CSV column(s) {', '.join(sorted(missing))}")
+    for row in reader:
+        labels = [l.strip() for l in (row["labels"] or "").split("|") if l.strip()]
+        yield reader.line_num, {"id": row["id"], "text": row["text"], "labels": labels}
+
+
+def _doccano(path: Path, number: int, record: dict) -> dict:
+    """A Doccano text-classification line in the guide's shape; its id defaults to its line."""
+    labels = record.get("label", record.get("labels"))
+    if isinstance(labels, list) and any(isinstance(l, list) for l in labels):
+        raise AnnotationError(
+            f"{path}:{number}: labels are [start, end, label] spans, a sequence-labelling (NER) export; "
+            "export the project as text classification"
+        )
+    return {"id": record.get("id", f"{path.name}:{number}"), "text": record.get("text"), "labels": labels}
+
+
+def _jsonl_records(path: Path, text: str) -> Iterator[tuple[int, object]]:
+    doccano = None  # decided by the first record: Doccano's carry `label`, or no `id`
+    # Split on newlines only: JSON strings may hold other line separators (U+2028).
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AnnotationError(f"{path}:{number}: malformed JSON ({exc.msg})") from exc
+        if doccano is None and isinstance(record, dict):
+            doccano = "label" in record or "id" not in record
+        yield number, _doccano(path, number, record) if doccano and isinstance(record, dict) else record
+
+
+def _array_items(path: Path, text: str) -> Iterator[tuple[int, object]]:
+    """(line number, item) for each item of a JSON array, so that messages can name a task's line."""
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnnotationError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from exc
+    decoder, position = json.JSONDecoder(), text.index("[") + 1
+    for item in items:
+        # The file parsed whole, so each item starts at the next character that is not a separator.
+        while text[position] in " \t\r\n,":
+            position += 1
+        yield text.count("\n", 0, position) + 1, item
+        position = decoder.raw_decode(text, position)[1]
+
+
+def _label_studio(path: Path, number: int, task: object) -> dict | None:
+    """A Label Studio task in the guide's shape, from its latest annotation not cancelled;
+    None when it has none."""
+    where = f"{path}:{number}"
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        raise AnnotationError(f"{where}: expected an object with 'data' and 'annotations' (a Label Studio task)")
+    data = task["data"]
+    text = data.get("text", next((v for v in data.values() if isinstance(v, str)), None))
+    annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+    if not annotations:
+        return None
+    # Label Studio's timestamps are ISO 8601, which sort as strings; on a tie, the last one listed.
+    latest = max(reversed(annotations), key=lambda a: a.get("updated_at") or a.get("created_at") or "")
+    labels = []
+    for result in latest.get("result") or []:
+        if isinstance(result, dict) and result.get("type") == "choices":
+            choices = (result.get("value") or {}).get("choices")
+            if not isinstance(choices, list):
+                raise AnnotationError(f"{where}: a 'choices' result without a list of choices")
+            labels += choices
+    return {"id": task.get("id"), "text": text, "labels": labels}
+
+
+def _records(path: Path, skipped: list[str] | None = None) -> Iterator[tuple[int, object]]:
+    """(line number, record in the guide's shape) for each record of an annotation file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise AnnotationError(f"{path}: cannot read ({exc.strerror})") from exc
-    with handle:
-        if path.suffix.lower() == ".csv":
-            reader = csv.DictReader(handle)
-            missing = {"id", "text", "labels"} - set(reader.fieldnames or [])
-            if missing:
-                raise AnnotationError(f"{path}:1: missing CSV column(s) {', '.join(sorted(missing))}")
-            for row in reader:
-                labels = [l.strip() for l in (row["labels"] or "").split("|") if l.strip()]
-                yield reader.line_num, {"id": row["id"], "text": row["text"], "labels": labels}
-            return
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
+    except UnicodeDecodeError as exc:
+        raise AnnotationError(f"{path}: not a UTF-8 text file") from exc
+    start = text.lstrip()[:1]
+    if start == "[":
+        for number, task in _array_items(path, text):
+            record = _label_studio(path, number, task)
+            if record is None:
+                if skipped is not None:
+                    skipped.append(f"{path}:{number}")
                 continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise AnnotationError(f"{path}:{number}: malformed JSON ({exc.msg})") from exc
+            yield number, record
+    elif start == "{" or path.suffix.lower() in (".jsonl", ".json"):
+        yield from _jsonl_records(path, text)
+    else:
+        yield from _csv_records(path, text)
 
 
-def read_examples(paths: Iterable[str | Path], taxonomy: Taxonomy) -> list[Example]:
-    """All examples of the given files, validated against the taxonomy."""
+def read_examples(
+    paths: Iterable[str | Path], taxonomy: Taxonomy, skipped: list[str] | None = None
+) -> list[Example]:
+    """All examples of the given files, validated against the taxonomy.
+
+    Label Studio tasks nobody annotated are left out; `skipped`, when given,
+    receives their "file:line".
+    """
     known = set(taxonomy.ids)
     examples: list[Example] = []
     by_id: dict[str, str] = {}
     by_text: dict[str, Example] = {}
     for path in map(Path, paths):
-        for number, record in _records(path):
+        for number, record in _records(path, skipped):
             where = f"{path}:{number}"
             if not isinstance(record, dict):
                 raise AnnotationError(f"{where}: expected an object with id, text and labels")

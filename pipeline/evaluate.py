@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 MIN_SUPPORT = 5  # levers rarer than this in a gold set are left out of the macro average
+# Under this many gold examples, one passage more or less moves a lever's F1 by 0.1 or more.
+FEW_EXAMPLES = 10
 
 
 def _prf(tp: int, predicted: int, actual: int) -> tuple[float, float, float]:
@@ -57,5 +59,37 @@ def format_table(result: dict) -> str:
         f"   over {result['macro_levers']} levers with support >= {result['macro_min_support']}",
         f"passages with no lever predicted as none: {result['none_correct']:.2f}"
         f" ({result['none_support']} such passages, {result['passages']} in all)",
+    ]
+    return "\n".join(rows)
+
+
+def compare_table(results: dict[str, dict]) -> str:
+    """A plain-text table of several models' metrics on the same gold set, one row per lever,
+    flagging the levers with too few examples for their figures to mean much."""
+    names = list(results)
+    first = results[names[0]]
+
+    def cells(pick) -> str:
+        return "".join(
+            f" {m['precision']:5.2f} {m['recall']:5.2f} {m['f1']:5.2f} |" for m in map(pick, results.values())
+        )
+
+    rows = [
+        f"{'':41}" + "".join(f" {chr(65 + i):^17} |" for i in range(len(names))),
+        f"{'lever':32} {'support':>8}" + f" {'P':>5} {'R':>5} {'F1':>5} |" * len(names),
+    ]
+    for lever, m in first["per_lever"].items():
+        few = "  (few examples)" if m["support"] < FEW_EXAMPLES else ""
+        rows.append(f"{lever:32} {m['support']:8d}" + cells(lambda r: r["per_lever"][lever]) + few)
+    rows += [
+        "",
+        f"{'micro':41}" + cells(lambda r: r["micro"]),
+        f"{'macro':41}" + cells(lambda r: r["macro"])
+        + f"  over {first['macro_levers']} levers with support >= {first['macro_min_support']}",
+        f"{'passages with no lever → none':32} {first['none_support']:8d}"
+        + "".join(f" {r['none_correct']:17.2f} |" for r in results.values()),
+        "",
+        *(f"{chr(65 + i)}: {name} ({results[name]['passages']} passages)" for i, name in enumerate(names)),
+        f"(few examples): fewer than {FEW_EXAMPLES} gold passages carry the lever; its figures can swing widely.",
     ]
     return "\n".join(rows)

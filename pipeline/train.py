@@ -14,6 +14,7 @@ from sklearn.model_selection import GroupKFold, KFold
 
 from .classify import VIEWS, build_model
 from .corpus import Example, label_matrix, read_examples
+from .errors import AnnotationError
 from .evaluate import metrics
 from .model import LeverModel
 from .nlp import DEFAULT_SPACY_MODEL
@@ -54,13 +55,30 @@ def cross_validate(examples: Sequence[Example], lever_ids: list[str], views: tup
     return Y, predicted, method, X
 
 
-def _data_summary(paths: Sequence[Path], examples: Sequence[Example], lever_ids: list[str]) -> dict:
-    digest = hashlib.sha256()
+# Cross-validation cuts the data in five folds, and each training fold in five again.
+MIN_PASSAGES = 10
+BASE_CORPUS = Path(__file__).resolve().parent.parent / "corpora" / "annotated"
+
+
+def training_files(paths: Sequence[str | Path], base: bool = False) -> list[Path]:
+    """The files to train on: the given ones, after the shipped corpus when `base`;
+    each file once, so that naming a corpus file too does not read it twice."""
+    shipped = sorted(BASE_CORPUS.glob("*.jsonl")) if base else []
+    if base and not shipped:
+        raise AnnotationError(f"{BASE_CORPUS}: no shipped corpus here to add to your files")
+    files = shipped + [Path(p) for p in paths]
+    return list({path.resolve(): path for path in files}.values())
+
+
+def _data_summary(paths: Sequence[Path], examples: Sequence[Example], lever_ids: list[str],
+                  skipped: int) -> dict:
+    digest = hashlib.sha256()  # of every file trained on, shipped corpus included
     for path in paths:
         digest.update(path.read_bytes())
     counts = label_matrix(examples, lever_ids).sum(axis=0)
     return {
         "files": [path.name for path in paths],
+        "skipped": skipped,
         "passages": len(examples),
         "none": sum(1 for ex in examples if not ex.labels),
         "sha256": digest.hexdigest(),
@@ -69,11 +87,17 @@ def _data_summary(paths: Sequence[Path], examples: Sequence[Example], lever_ids:
 
 
 def train(
-    paths: Sequence[str | Path], taxonomy: Taxonomy, views: tuple[str, ...] = VIEWS, name: str = "leviers"
+    paths: Sequence[str | Path], taxonomy: Taxonomy, views: tuple[str, ...] = VIEWS, name: str = "leviers",
+    base: bool = False,
 ) -> LeverModel:
-    """Fit the default design on annotated files; the metadata carries CV metrics."""
-    paths = [Path(p) for p in paths]
-    examples = read_examples(paths, taxonomy)
+    """Fit the default design on annotated files, after the shipped corpus when `base`;
+    the metadata carries the training data's digest and size, and CV metrics."""
+    paths = training_files(paths, base)
+    skipped: list[str] = []
+    examples = read_examples(paths, taxonomy, skipped)
+    if len(examples) < MIN_PASSAGES:
+        raise AnnotationError(f"{len(examples)} annotated passages in {', '.join(map(str, paths))}: "
+                              f"too few to train on (at least {MIN_PASSAGES})")
     lever_ids = taxonomy.ids
     Y, predicted, method, X = cross_validate(examples, lever_ids, views)
 
@@ -90,7 +114,7 @@ def train(
             pkg: version(pkg)
             for pkg in ("leviers", "scikit-learn", "spacy", "skops", DEFAULT_SPACY_MODEL.replace("_", "-"))
         },
-        "training_data": _data_summary(paths, examples, lever_ids),
+        "training_data": _data_summary(paths, examples, lever_ids, len(skipped)),
         "thresholds": dict(zip(lever_ids, map(float, estimator[-1].thresholds_))),
         "cv": {"method": method, "metrics": metrics(Y, predicted, lever_ids)},
         "evaluations": {},

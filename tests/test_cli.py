@@ -105,7 +105,7 @@ def test_predict_names_a_malformed_line(tmp_path):
 
 def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     model_dir = tmp_path / "model"
-    result = run("train", annotated_file, "-o", model_dir)
+    result = run("train", annotated_file, "-o", model_dir, "--no-base")
     assert result.exit_code == 0, result.output
     assert "Cross-validation" in result.output and "micro" in result.output
     assert {p.name for p in model_dir.iterdir()} == {"model.skops", "model.json", "MODEL_CARD.md"}
@@ -123,7 +123,7 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
 
 
 def test_train_refuses_unknown_views(annotated_file, tmp_path):
-    result = run("train", annotated_file, "-o", tmp_path / "model", "--views", "words,pictures")
+    result = run("train", annotated_file, "-o", tmp_path / "model", "--no-base", "--views", "words,pictures")
     assert result.exit_code == 2 and "choose among words, chars, vectors" in result.output
     assert not (tmp_path / "model").exists()
 
@@ -131,7 +131,7 @@ def test_train_refuses_unknown_views(annotated_file, tmp_path):
 def test_train_refuses_bad_annotations(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "1", "text": "Texte.", "labels": ["cget.nimporte"]}\n', "utf-8")
-    result = run("train", bad, "-o", tmp_path / "model")
+    result = run("train", bad, "-o", tmp_path / "model", "--no-base")
     assert result.exit_code == 1
     assert f"{bad}:1: unknown lever id cget.nimporte" in result.output
     assert not (tmp_path / "model").exists()

@@ -55,3 +55,73 @@ def test_csv_without_labels_column(tmp_path, taxonomy):
     path.write_text("id,text\n1,bonjour\n", "utf-8")
     with pytest.raises(AnnotationError, match="missing CSV column"):
         read_examples([path], taxonomy)
+
+
+def label_studio_task(task_id, text, *annotations, data_key="text"):
+    return {"id": task_id, "data": {data_key: text, "page": 3},
+            "annotations": [{"was_cancelled": cancelled, "updated_at": when,
+                             "result": [{"type": "choices", "from_name": "levers", "to_name": "text",
+                                         "value": {"choices": labels}}]}
+                            for labels, cancelled, when in annotations]}
+
+
+def test_reads_a_label_studio_export(tmp_path, taxonomy):
+    tasks = [
+        # the latest annotation that was not cancelled wins
+        label_studio_task(7, "Le tiers-lieu accueille les porteurs de projets.",
+                          (["cget.ingenierie"], False, "2025-01-02T10:00:00Z"),
+                          (["cget.catalyseurs"], False, "2025-03-01T10:00:00Z"),
+                          (["rameau.numerique"], True, "2025-04-01T10:00:00Z")),
+        label_studio_task(8, "Personne n'a encore annoté ce passage."),
+        label_studio_task(9, "La commune compte 2 350 habitants.", ([], False, "2025-01-01T00:00:00Z"),
+                          data_key="passage"),  # text under another key: the first string value
+    ]
+    path = tmp_path / "export.txt"  # told by its content, not its name
+    path.write_text("[\n" + ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks) + "\n]", "utf-8")
+    skipped = []
+    examples = read_examples([path], taxonomy, skipped)
+    assert [(e.id, e.labels) for e in examples] == [("7", ("cget.catalyseurs",)), ("9", ())]
+    assert examples[1].text == "La commune compte 2 350 habitants."
+    assert skipped == [f"{path}:3"]
+
+
+def test_reads_a_doccano_export(tmp_path, taxonomy):
+    path = write_jsonl(tmp_path / "doccano.json", [
+        {"text": "Un comité de pilotage réunit les élus.", "label": ["cget.organisation_collective"]},
+        {"id": 12, "text": "Le tiers-lieu ouvre en 2024.", "label": ["cget.catalyseurs", "rameau.alliances"]},
+        {"text": "La commune compte 2 350 habitants.", "labels": []},
+    ])
+    examples = read_examples([path], taxonomy)
+    assert [e.id for e in examples] == ["doccano.json:1", "12", "doccano.json:3"]
+    assert examples[1].labels == ("cget.catalyseurs", "rameau.alliances") and examples[2].labels == ()
+
+
+TASK = '{"id": %s, "data": {"text": %s}, "annotations": [{"result": [{"type": "choices", "value": {"choices": %s}}]}]}'
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("ls.json", "[\n" + TASK % (1, '"a"', '["cget.inconnu"]') + "\n]", r"ls\.json:2: unknown lever id cget\.inconnu"),
+        ("ls.json", "[\n" + TASK % (1, '"a"', "[]") + ",\n" + TASK % (2, '" "', "[]") + "\n]", r"ls\.json:3: empty text"),
+        ("ls.json", "[\n" + TASK % (1, '"a"', "[]") + ",\n" + TASK % (1, '"b"', "[]") + "\n]",
+         r"ls\.json:3: duplicate id '1'"),
+        ("ls.json", "[\n" + TASK % (1, '"a"', "[]") + ",\n" + TASK % (2, '"a"', '["cget.ingenierie"]') + "\n]",
+         r"ls\.json:3: same text as .*ls\.json:2 with different labels"),
+        ("ls.json", "[\n" + TASK % (1, '"a"', "[]") + ",\n{\"id\": 2, \n]", r"ls\.json:4: malformed JSON"),
+        ("ls.json", '[\n{"id": 1, "text": "a"}\n]', r"ls\.json:2: expected an object with 'data'"),
+        ("dc.jsonl", '{"text": "a", "label": ["cget.inconnu"]}\n', r"dc\.jsonl:1: unknown lever id cget\.inconnu"),
+        ("dc.jsonl", '{"text": "a", "label": []}\n{"text": "", "label": []}\n', r"dc\.jsonl:2: empty text"),
+        ("dc.jsonl", '{"id": 4, "text": "a", "label": []}\n{"id": 4, "text": "b", "label": []}\n',
+         r"dc\.jsonl:2: duplicate id '4'"),
+        ("dc.jsonl", '{"text": "a", "label": []}\n{"text": "a", "label": ["cget.ingenierie"]}\n',
+         r"dc\.jsonl:2: same text as .*dc\.jsonl:1 with different labels"),
+        ("dc.jsonl", '{"text": "a", "label": []}\n{"text": "b", "label": [\n', r"dc\.jsonl:2: malformed JSON"),
+        ("dc.jsonl", '{"text": "Le maire", "labels": [[4, 9, "PER"]]}\n', r"dc\.jsonl:1: .*spans.*text classification"),
+    ],
+)
+def test_bad_exports_name_the_file_and_line(tmp_path, taxonomy, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, "utf-8")
+    with pytest.raises(AnnotationError, match=message):
+        read_examples([path], taxonomy)

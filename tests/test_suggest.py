@@ -1,0 +1,95 @@
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.corpus import read_examples
+from pipeline.errors import LeviersError
+from pipeline.report import write_csv
+from pipeline.suggest import label_studio_config, pick, read_passages, write_suggestions
+
+WORDS = ("commune comité tiers-lieu habitants projet mobilité école santé forêt énergie numérique emploi "
+         "association élus bourg gare vélo ferme marché atelier").split()
+
+
+def passages_table(taxonomy, rows):
+    """A passages.csv table: rows of (document, text, {lever: score}); other levers score 0."""
+    table = pd.DataFrame({
+        "document": [r[0] for r in rows], "page": 1, "passage": range(len(rows)), "text": [r[1] for r in rows],
+        "levers": ["|".join(l for l, s in r[2].items() if s >= 0.5) for r in rows],
+    })
+    scores = np.zeros((len(rows), len(taxonomy.ids)))
+    for i, (_, _, levers) in enumerate(rows):
+        for lever, score in levers.items():
+            scores[i, taxonomy.ids.index(lever)] = score
+    return pd.concat([table, pd.DataFrame(scores, columns=taxonomy.ids)], axis=1)
+
+
+def sentence(i):
+    """A sentence of ten words that shares few with the sentence of another i."""
+    return " ".join(WORDS[(i * 3 + k) % len(WORDS)] + str(i) for k in range(10)) + "."
+
+
+def test_pick_prefers_scores_near_the_thresholds(taxonomy):
+    a, b = taxonomy.ids[:2]
+    table = passages_table(taxonomy, [
+        ("d1", sentence(0), {a: 0.95}), ("d1", sentence(1), {a: 0.52}), ("d1", sentence(2), {a: 0.1}),
+        ("d1", sentence(3), {b: 0.47}), ("d1", "Trop court.", {a: 0.5}),
+    ])
+    picked = pick(table, taxonomy.ids, 2)
+    assert list(picked["text"]) == [sentence(1), sentence(3)]
+    assert list(picked["uncertain"]) == [a, b]
+    assert picked["score"].tolist() == [0.52, 0.47]
+    # a title or a figure alone is never suggested, however uncertain
+    assert "Trop court." not in pick(table, taxonomy.ids, 5)["text"].tolist()
+
+
+def test_pick_spreads_across_levers_and_documents_and_drops_near_duplicates(taxonomy):
+    a, b = taxonomy.ids[:2]
+    rows = [("d1", sentence(i), {a: 0.5 + i / 1000}) for i in range(6)]  # the most uncertain: lever a, d1
+    rows += [("d2", sentence(10), {b: 0.6}), ("d1", sentence(11), {b: 0.62})]
+    rows += [("d3", sentence(0) + " Voir p4.", {a: 0.5})]  # nearly the text of rows[0]
+    picked = pick(passages_table(taxonomy, rows), taxonomy.ids, 4)
+    # after the most uncertain, another lever in another document comes before the next most uncertain
+    assert picked["text"].tolist() == [sentence(0), sentence(10), sentence(1), sentence(2)]
+    assert picked["uncertain"].tolist() == [a, b, a, a]
+
+
+def test_read_passages_as_written_by_analyse_also_for_excel(tmp_path, taxonomy):
+    table = passages_table(taxonomy, [("d1", "- Une liste à puces de plusieurs mots ici.", {taxonomy.ids[0]: 0.45})])
+    for excel in (False, True):
+        write_csv(table, tmp_path / "passages.csv", excel=excel)
+        read = read_passages(tmp_path, taxonomy)
+        assert read["text"][0] == "- Une liste à puces de plusieurs mots ici."  # no spreadsheet apostrophe
+        assert read[taxonomy.ids[0]][0] == 0.45
+    table.drop(columns=taxonomy.ids[-1]).to_csv(tmp_path / "passages.csv", index=False)
+    with pytest.raises(LeviersError, match="passages.csv: not the passages.csv"):
+        read_passages(tmp_path, taxonomy)
+    with pytest.raises(LeviersError, match="run `leviers analyse` first"):
+        read_passages(tmp_path / "nowhere", taxonomy)
+
+
+def test_suggestions_are_written_in_every_format(tmp_path, taxonomy):
+    a, b = taxonomy.ids[:2]
+    table = passages_table(taxonomy, [("d1", sentence(0), {a: 0.55, b: 0.52}), ("d2", sentence(1), {a: 0.4})])
+    files = write_suggestions(pick(table, taxonomy.ids, 5), taxonomy, tmp_path / "out" / "to_annotate.jsonl")
+    assert [f.name for f in files] == ["to_annotate.jsonl", "to_annotate.csv", "to_annotate.labelstudio.json",
+                                       "to_annotate.labelstudio.xml"]
+    # the guide's files read back as annotations, the model's levers filled in
+    for path in files[:2]:
+        examples = read_examples([path], taxonomy)
+        assert [(e.text, e.labels) for e in examples] == [(sentence(0), (a, b)), (sentence(1), ())]
+    tasks = json.loads(files[2].read_text("utf-8"))
+    assert [t["data"]["text"] for t in tasks] == [sentence(0), sentence(1)]
+    assert tasks[0]["predictions"][0]["result"][0]["value"]["choices"] == [a, b]
+    assert tasks[1]["predictions"][0]["result"] == []
+
+
+def test_label_studio_config_lists_every_lever_with_its_label(taxonomy):
+    view = ET.fromstring(label_studio_config(taxonomy))
+    assert view.tag == "View" and view.find("Text").get("name") == "text"
+    choices = view.find("Choices")
+    assert choices.get("choice") == "multiple" and choices.get("toName") == "text"
+    assert [(c.get("value"), c.get("hint")) for c in choices] == [(l.id, l.label) for l in taxonomy.levers]
