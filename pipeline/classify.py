@@ -215,6 +215,11 @@ def build_model(views: tuple[str, ...] = VIEWS) -> Pipeline:
     )
 
 
+def carried(scores: Sequence[float], lever_ids: Sequence[str]) -> list[str]:
+    """The levers a passage carries, from its row of scores."""
+    return [lever for lever, score in zip(lever_ids, scores) if score >= DECISION]
+
+
 def classify(texts: Sequence[str], model: Pipeline) -> np.ndarray:
     """Scores (passages × levers) in [0, 1]; a lever is carried from 0.5 up."""
     if len(texts) == 0:

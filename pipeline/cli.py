@@ -109,7 +109,7 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
 @reported
 def predict(passages: Path, output: Path, model_dir: Path | None) -> None:
     """Score each line {"id", "text"} of a JSONL file for every lever."""
-    from .classify import DECISION, classify
+    from .classify import carried, classify
 
     records = []
     with passages.open(encoding="utf-8") as handle:
@@ -127,7 +127,7 @@ def predict(passages: Path, output: Path, model_dir: Path | None) -> None:
         for (record_id, _), row in zip(records, scores):
             prediction = {
                 "id": record_id,
-                "labels": [lever for lever, s in zip(model.levers, row) if s >= DECISION],
+                "labels": carried(row, model.levers),
                 "scores": {lever: round(float(s), 4) for lever, s in zip(model.levers, row)},
             }
             out.write(json.dumps(prediction, ensure_ascii=False) + "\n")
@@ -146,7 +146,7 @@ def predict(passages: Path, output: Path, model_dir: Path | None) -> None:
 def evaluate(gold: Path, model_dirs: tuple[Path, ...], json_path: Path | None, record: bool) -> None:
     """Precision, recall and F1 per lever of one or more models on the same annotated passages
     (GOLD: a file in any format `leviers train` reads)."""
-    from .classify import classify
+    from .classify import DECISION, classify
     from .corpus import label_matrix, read_examples
     from .evaluate import compare_table, metrics
     from .model import DEFAULT_MODEL_DIR, load_model, save_meta
@@ -158,7 +158,7 @@ def evaluate(gold: Path, model_dirs: tuple[Path, ...], json_path: Path | None, r
     results = {}
     for model_dir in model_dirs or (DEFAULT_MODEL_DIR,):
         model = load_model(model_dir, taxonomy)
-        predicted = classify([ex.text for ex in examples], model.estimator) >= 0.5
+        predicted = classify([ex.text for ex in examples], model.estimator) >= DECISION
         results[str(model_dir)] = metrics(label_matrix(examples, model.levers), predicted, model.levers)
         if record:
             model.meta.setdefault("evaluations", {})[gold.name] = results[str(model_dir)]

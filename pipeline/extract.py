@@ -27,7 +27,9 @@ TEXT_SUFFIXES = (".docx", ".odt", ".txt", ".md", ".html", ".htm")
 SUPPORTED_SUFFIXES = PDF_SUFFIXES + TEXT_SUFFIXES
 
 REGION_END = "\f"
-BULLET = re.compile(r"^\s*(?:[•▪◦‣●■□➢➤►✓✔–—\-*]|\d{1,2}[.)])\s+")
+# What opens a list item; pdf.py also uses it to keep a marker on its line.
+BULLET_MARKS = r"[•▪◦‣●■□➢➤►✓✔–—\-*]|\d{1,2}[.)]"
+BULLET = re.compile(rf"^\s*(?:{BULLET_MARKS})\s+")
 
 # Ligatures, soft hyphens, odd and zero-width spaces. NFKC would do most of
 # this but would also turn the French narrow no-break space into a plain

@@ -25,7 +25,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .errors import ExtractionError
-from .extract import BULLET, REGION_END, Page, clean_text
+from .extract import BULLET, BULLET_MARKS, REGION_END, Page, clean_text
 from .ocr import ocr_page
 
 WORD_GAP = 0.8  # em: a wider gap on a line separates fragments (columns, table cells)
@@ -35,7 +35,7 @@ MAX_ORDERED_LINES = 800  # more on a page are put in order top to bottom
 MAX_EDGES = 2000  # more rules than this on a page is a drawing
 MAX_CELL_WORDS = 60  # a "cell" with more text is a box of running text
 MARGIN = 0.1  # share of the page height where running headers and footers sit
-MARKER = re.compile(r"^(?:[•▪◦‣●■□➢➤►✓✔\-–—*]|\d{1,2}[.)]|[a-z][.)])$")
+MARKER = re.compile(rf"^(?:{BULLET_MARKS}|[a-z][.)])$")
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–—]?$", re.I)
 RUN = re.compile(r" *([^\n\r\ufffe]*[^\n\r\ufffe ])")  # pdfium writes U+FFFE for a hyphen that ends a line
 SPACES = re.compile(r" {2,}")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
-from .classify import DECISION
+from .classify import DECISION, carried
 from .errors import LeviersError
 from .segment import Passage
 from .taxonomy import Taxonomy
@@ -89,7 +89,7 @@ def passage_table(passages: list[Passage], scores: np.ndarray, lever_ids: list[s
             "page": [p.page for p in passages],
             "passage": [p.index for p in passages],
             "text": [p.text for p in passages],
-            "levers": ["|".join(l for l, s in zip(lever_ids, row) if s >= DECISION) for row in scores],
+            "levers": ["|".join(carried(row, lever_ids)) for row in scores],
         }
     )
     score_columns = pd.DataFrame(scores, columns=lever_ids, index=table.index)
