@@ -12,7 +12,8 @@ FILES = sorted((REPO / "corpora" / "annotated").glob("*.jsonl"))
 GENRES = {
     "projet_de_territoire", "crte", "contrat_ruralite", "pvd_acv", "leader", "pcaet", "charte_pnr",
     "scot_padd", "appel_a_projets", "dossier_projet", "rapport_activite", "deliberation",
-    "rapport_evaluation", "avis_conseil_developpement", "discours",
+    "rapport_evaluation", "avis_conseil_developpement", "discours", "fiche_action", "candidature",
+    "page_service", "compte_rendu", "article",
 }
 
 
