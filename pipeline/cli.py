@@ -95,8 +95,9 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
     if partial:
         from .ocr import ocr_unavailable
 
+        why = ocr_unavailable()
         click.echo(f"{len(partial)} document(s) with pages that could not be read, listed in "
-                   f"{output / 'errors.csv'}{': ' + ocr_unavailable() if ocr_unavailable() else ''}", err=True)
+                   f"{output / 'errors.csv'}{': ' + why if why else ''}", err=True)
     if result.failed or partial:
         raise SystemExit(EXIT_SOME_FAILED)
 

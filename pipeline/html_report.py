@@ -219,13 +219,11 @@ def bars(framework_label: str, rows: pd.DataFrame, taxonomy: Taxonomy, anchor: s
             f'<rect class="bar" x="{label_width}" y="{y + 4}" width="{row.score * bar_width:.1f}" height="16"/>'
             f'<text class="value" x="{scale(row.score) + 4}" y="{y + 16}">{row.score:.2f}</text></g>'
         )
-    lines = [(DECISION, "0.5")]
-    if rule.high_confidence is not None:
-        lines.append((rule.high_confidence, f"{rule.high_confidence:g}"))
+    thresholds = [DECISION] + ([rule.high_confidence] if rule.high_confidence is not None else [])
     marks = "".join(
         f'<line class="threshold" x1="{scale(s)}" x2="{scale(s)}" y1="{top - 4}" y2="{height - 20}"/>'
-        f'<text class="legend" x="{scale(s)}" y="{height - 6}" text-anchor="middle">{text}</text>'
-        for s, text in lines
+        f'<text class="legend" x="{scale(s)}" y="{height - 6}" text-anchor="middle">{s:g}</text>'
+        for s in thresholds
     )
     width = label_width + bar_width + 50
     return f"""<svg class="chart bars" role="img" aria-label="Scores per lever: {esc(framework_label)}"

@@ -19,6 +19,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
+from .classify import DECISION
 from .errors import LeviersError
 from .report import FORMULA_STARTS
 from .taxonomy import Taxonomy
@@ -61,7 +62,7 @@ def pick(passages: pd.DataFrame, lever_ids: list[str], n: int) -> pd.DataFrame:
     """The `n` passages to annotate first, in the order picked, with the lever each is
     nearest the threshold of (`uncertain`) and that score."""
     scores = passages[lever_ids].to_numpy(float)
-    distance = np.abs(scores - 0.5)
+    distance = np.abs(scores - DECISION)
     nearest, margin = distance.argmin(axis=1), distance.min(axis=1)
     words = [_words(text) for text in passages["text"]]
     documents = pd.factorize(passages["document"])[0]
