@@ -9,7 +9,7 @@ CORPUS := $(wildcard corpora/annotated/*.jsonl)
 DEV ?= ../shared/eval/dev.jsonl
 
 .DEFAULT_GOAL := help
-.PHONY: help install analyse train evaluate devset test samples bench
+.PHONY: help install analyse train evaluate devset test lint samples bench
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ devset: install ## Measure the default model on the real passages of ../shared/e
 
 test: install ## Run the test suite
 	$(BIN)/python -m pytest -q
+
+lint: install ## Check the code: ruff (style, imports, common bugs) and mypy (types)
+	$(BIN)/ruff check pipeline tests bench corpora/samples/build.py
+	$(BIN)/mypy
 
 samples: install ## Rebuild the sample PDFs of corpora/samples from their sources
 	$(BIN)/python corpora/samples/build.py

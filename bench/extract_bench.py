@@ -160,7 +160,7 @@ def main() -> None:
         real = [folder / source.name for source in sources]
         sets = {
             f"real PDFs ({len(real)} files)": real,
-            f"generated report (1 file)": [long],
+            "generated report (1 file)": [long],
             f"all ({len(real) + 1} files)": real + [long],
         }
         extraction(real[:1] or [long], 1)  # imports and caches, before any clock runs
@@ -169,13 +169,14 @@ def main() -> None:
             print("pdftotext is not installed (apt-get install poppler-utils): no reference figure\n")
         print(f"pages per second, best of 3 runs, {args.jobs} jobs on {os.cpu_count()} cores "
               f"(ratio: extraction with {args.jobs} jobs / pdftotext in 1 process)")
-        print(f"{'files':28} {'pages':>6} {'pdftotext':>10} {'extract -j1':>12} {f'extract -j{args.jobs}':>12} {'ratio':>6}")
+        print(f"{'files':28} {'pages':>6} {'pdftotext':>10} {'extract -j1':>12} "
+              f"{f'extract -j{args.jobs}':>12} {'ratio':>6}")
         for label, paths in sets.items():
             pages = page_count(paths)
-            poppler = pages / timed(lambda: pdftotext(paths, 1)) if reference else float("nan")
-            one = pages / timed(lambda: extraction(paths, 1))
+            poppler = pages / timed(lambda p=paths: pdftotext(p, 1)) if reference else float("nan")
+            one = pages / timed(lambda p=paths: extraction(p, 1))
             # One file is read by one process whatever --jobs says.
-            many = pages / timed(lambda: extraction(paths, args.jobs)) if len(paths) > 1 else one
+            many = pages / timed(lambda p=paths: extraction(p, args.jobs)) if len(paths) > 1 else one
             print(f"{label:28} {pages:6} {poppler:10.0f} {one:12.0f} {many:12.0f} {many / poppler:6.2f}")
 
         from pipeline.run import analyse

@@ -7,7 +7,7 @@ command, does not pay for pandas and scikit-learn until it needs them.
 
 __version__ = "0.1.0"
 
-_API = {"analyse": "run", "Result": "run", "CoverageRule": "report", "write_outputs": "report"}
+_API = {"analyse": "run", "Result": "types", "CoverageRule": "types", "write_outputs": "report"}
 __all__ = ["__version__", *_API]
 
 

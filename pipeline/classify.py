@@ -20,8 +20,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 
 from .nlp import DEFAULT_SPACY_MODEL, LEMMA_PIPES, load_nlp, without
-
-DECISION = 0.5
+from .types import DECISION
 
 
 @dataclass
@@ -66,12 +65,16 @@ class SpacyFeatures(TransformerMixin, BaseEstimator):
             lemmas.append(" ".join(t.lemma_.lower() for t in doc if t.is_alpha and len(t) > 1))
             content = [t.vector for t in doc if t.is_alpha and not t.is_stop and t.has_vector]
             if content:
-                mean = np.mean(content, axis=0)
+                mean = np.asarray(content).mean(axis=0)
                 vectors[i] = mean / (np.linalg.norm(mean) or 1.0)
         return Analysed(np.array(lemmas, dtype=object), vectors)
 
 
 VIEWS = ("words", "chars", "vectors")
+# Regularisation of each view's regressions: the sparse TF-IDF views take a
+# weaker penalty than the dense vectors, whose 300 dimensions overfit sooner.
+VIEW_C = {"words": 4.0, "chars": 2.0, "vectors": 1.0}
+DEFAULT_C = tuple(VIEW_C[v] for v in VIEWS)
 
 
 class TextViews(TransformerMixin, BaseEstimator):
@@ -122,7 +125,7 @@ class LeverClassifier(ClassifierMixin, BaseEstimator):
     measure the model never sets them.
     """
 
-    def __init__(self, C: tuple[float, ...] = (4.0, 2.0, 1.0), cv: int = 5, random_state: int = 0,
+    def __init__(self, C: tuple[float, ...] = DEFAULT_C, cv: int = 5, random_state: int = 0,
                  n_jobs: int | None = -1):
         self.C = C
         self.cv = cv
@@ -191,17 +194,20 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return min(max(best, 0.02), 0.98)
 
 
+SCORE_FORMULA = (
+    "s = p / (2t) when p < t, else s = 0.5 + (p − t) / (2(1 − t)), where p is the model's "
+    "probability that the passage addresses the lever and t the lever's threshold, chosen by "
+    "cross-validation on the training corpus; a document's score is the highest s of its passages"
+)
+
+
 def rescale(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Map each lever's probabilities piecewise-linearly so its threshold lands on 0.5."""
+    """Map each lever's probabilities piecewise-linearly so its threshold lands on 0.5
+    (SCORE_FORMULA says it in words for the reports)."""
     t = np.asarray(thresholds)
     below = proba / (2 * t)
     above = 0.5 + (proba - t) / (2 * (1 - t))
     return np.clip(np.where(proba < t, below, above), 0.0, 1.0)
-
-
-# Regularisation of each view's regressions: the sparse TF-IDF views take a
-# weaker penalty than the dense vectors, whose 300 dimensions overfit sooner.
-VIEW_C = {"words": 4.0, "chars": 2.0, "vectors": 1.0}
 
 
 def build_model(views: tuple[str, ...] = VIEWS) -> Pipeline:
@@ -213,11 +219,6 @@ def build_model(views: tuple[str, ...] = VIEWS) -> Pipeline:
             ("levers", LeverClassifier(C=tuple(VIEW_C[v] for v in views))),
         ]
     )
-
-
-def carried(scores: Sequence[float], lever_ids: Sequence[str]) -> list[str]:
-    """The levers a passage carries, from its row of scores."""
-    return [lever for lever, score in zip(lever_ids, scores) if score >= DECISION]
 
 
 def classify(texts: Sequence[str], model: Pipeline) -> np.ndarray:

@@ -34,14 +34,6 @@ def reported(command):
     return wrapper
 
 
-def _load(model_dir: Path | None):
-    from .model import DEFAULT_MODEL_DIR, load_model
-    from .taxonomy import load_taxonomy
-
-    taxonomy = load_taxonomy()
-    return taxonomy, load_model(model_dir or DEFAULT_MODEL_DIR, taxonomy)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="leviers")
 def main() -> None:
@@ -70,15 +62,17 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
     pages could not be read (they are listed in errors.csv; the others are in the
     reports), 1 on an error that stops the run.
     """
-    from .report import CoverageRule, write_outputs
+    from .report import write_outputs
     from .run import analyse as run_analysis
+    from .types import CoverageRule
 
     def show(summary) -> None:
         if summary.error:
             click.secho(f"  ✗ {summary.name}: {summary.error}", fg="red", err=True)
             return
         levers = ", ".join(f"{fw} {n}/{total}" for fw, (n, total) in summary.covered.items())
-        click.echo(f"  ✓ {summary.name}: {summary.pages} page{'s' if summary.pages != 1 else ''}, {summary.passages} passages; levers covered: {levers}")
+        pages = f"{summary.pages} page{'s' if summary.pages != 1 else ''}"
+        click.echo(f"  ✓ {summary.name}: {pages}, {summary.passages} passages; levers covered: {levers}")
         if summary.missing:
             click.echo(f"      not covered: {', '.join(summary.missing)}")
 
@@ -93,7 +87,7 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         click.echo(f"{len(result.failed)} document(s) failed: see {output / 'errors.csv'}", err=True)
     partial = [d for d in result.documents if d.skipped]
     if partial:
-        from .ocr import ocr_unavailable
+        from .extract.ocr import ocr_unavailable
 
         why = ocr_unavailable()
         click.echo(f"{len(partial)} document(s) with pages that could not be read, listed in "
@@ -110,29 +104,10 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
 @reported
 def predict(passages: Path, output: Path, model_dir: Path | None) -> None:
     """Score each line {"id", "text"} of a JSONL file for every lever."""
-    from .classify import carried, classify
+    from .run import predict as score
 
-    records = []
-    with passages.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                records.append((record["id"], str(record["text"])))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise LeviersError(f"{passages}:{number}: expected a JSON object with 'id' and 'text'") from exc
-    _, model = _load(model_dir)
-    scores = classify([text for _, text in records], model.estimator)
-    with output.open("w", encoding="utf-8") as out:
-        for (record_id, _), row in zip(records, scores):
-            prediction = {
-                "id": record_id,
-                "labels": carried(row, model.levers),
-                "scores": {lever: round(float(s), 4) for lever, s in zip(model.levers, row)},
-            }
-            out.write(json.dumps(prediction, ensure_ascii=False) + "\n")
-    click.echo(f"{len(records)} passages scored into {output}")
+    count = score(passages, output, model_dir)
+    click.echo(f"{count} passages scored into {output}")
 
 
 @main.command()
@@ -147,28 +122,16 @@ def predict(passages: Path, output: Path, model_dir: Path | None) -> None:
 def evaluate(gold: Path, model_dirs: tuple[Path, ...], json_path: Path | None, record: bool) -> None:
     """Precision, recall and F1 per lever of one or more models on the same annotated passages
     (GOLD: a file in any format `leviers train` reads)."""
-    from .classify import DECISION, classify
-    from .corpus import label_matrix, read_examples
-    from .evaluate import compare_table, metrics
-    from .model import DEFAULT_MODEL_DIR, load_model, save_meta
     from .taxonomy import load_taxonomy
+    from .training.evaluate import evaluate as measure
+    from .training.metrics import metrics_table
 
-    taxonomy = load_taxonomy()
-    skipped: list[str] = []
-    examples = read_examples([gold], taxonomy, skipped)
-    results = {}
-    for model_dir in model_dirs or (DEFAULT_MODEL_DIR,):
-        model = load_model(model_dir, taxonomy)
-        predicted = classify([ex.text for ex in examples], model.estimator) >= DECISION
-        results[str(model_dir)] = metrics(label_matrix(examples, model.levers), predicted, model.levers)
-        if record:
-            model.meta.setdefault("evaluations", {})[gold.name] = results[str(model_dir)]
-            save_meta(model.meta, model_dir)
-    left_out = f"; {len(skipped)} task(s) without annotation left out" if skipped else ""
-    click.echo(f"{gold} ({len(examples)} passages{left_out})")
-    click.echo(compare_table(results))
+    done = measure(gold, load_taxonomy(), model_dirs or (None,), record)
+    left_out = f"; {len(done.skipped)} task(s) without annotation left out" if done.skipped else ""
+    click.echo(f"{gold} ({done.passages} passages{left_out})")
+    click.echo(metrics_table(done.results))
     if json_path:
-        figures = next(iter(results.values())) if len(results) == 1 else results
+        figures = next(iter(done.results.values())) if len(done.results) == 1 else done.results
         json_path.write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
 
 
@@ -179,21 +142,13 @@ def evaluate(gold: Path, model_dirs: tuple[Path, ...], json_path: Path | None, r
 @reported
 def crossval(annotated: tuple[Path, ...], model_dir: Path | None, record: bool) -> None:
     """Cross-validate the model's design on annotated files (folds grouped by file when there are enough)."""
-    from .corpus import read_examples
-    from .evaluate import format_table, metrics
-    from .model import DEFAULT_MODEL_DIR, save_meta
-    from .train import cross_validate
+    from .taxonomy import load_taxonomy
+    from .training.metrics import metrics_table
+    from .training.train import crossval as cross_validate
 
-    taxonomy, model = _load(model_dir)
-    views = tuple(model.meta["params"]["views"])
-    examples = read_examples(annotated, taxonomy)
-    Y, predicted, method, _ = cross_validate(examples, model.levers, views)
-    result = metrics(Y, predicted, model.levers)
-    click.echo(f"Cross-validation of views {', '.join(views)} on {len(examples)} passages ({method}):")
-    click.echo(format_table(result))
-    if record:
-        model.meta["cv"] = {"method": method, "metrics": result}
-        save_meta(model.meta, model_dir or DEFAULT_MODEL_DIR)
+    done = cross_validate(annotated, load_taxonomy(), model_dir, record)
+    click.echo(f"Cross-validation of views {', '.join(done.views)} on {done.passages} passages ({done.method}):")
+    click.echo(metrics_table({"cv": done.metrics}))
 
 
 @main.command()
@@ -210,10 +165,10 @@ def train(annotated: tuple[Path, ...], output: Path, name: str, views: str | Non
     """Train a model on annotated files: the annotation guide's JSONL or CSV, a Label Studio
     JSON export or a Doccano JSONL export (multi-label text classification)."""
     from .classify import VIEWS
-    from .evaluate import format_table
-    from .model import save_model
     from .taxonomy import load_taxonomy
-    from .train import train as fit
+    from .training.card import save_model
+    from .training.metrics import metrics_table
+    from .training.train import train as fit
 
     chosen = tuple(v.strip() for v in views.split(",") if v.strip()) if views else VIEWS
     unknown = set(chosen) - set(VIEWS)
@@ -227,7 +182,7 @@ def train(annotated: tuple[Path, ...], output: Path, name: str, views: str | Non
     save_model(model, output)
     cv = model.meta["cv"]
     click.echo(f"Cross-validation ({cv['method']}):")
-    click.echo(format_table(cv["metrics"]))
+    click.echo(metrics_table({"cv": cv["metrics"]}))
     click.echo(f"Model written to {output}/")
 
 
@@ -241,8 +196,8 @@ def train(annotated: tuple[Path, ...], output: Path, name: str, views: str | Non
 def suggest(output_dir: Path, count: int, output: Path) -> None:
     """Pick the passages of an `analyse` OUTPUT_DIR whose annotation would help the model most:
     those it is least sure about, spread across levers and documents, without near-duplicates."""
-    from .suggest import pick, read_passages, write_suggestions
     from .taxonomy import load_taxonomy
+    from .training.suggest import pick, read_passages, write_suggestions
 
     taxonomy = load_taxonomy()
     picked = pick(read_passages(output_dir, taxonomy), taxonomy.ids, count)

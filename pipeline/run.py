@@ -1,17 +1,18 @@
-"""`analyse`: run the stages over a folder of documents.
+"""`analyse`: run the stages over a folder of documents; `predict`: score passages.
 
 This is the one place that chains extract → segment → classify → report; the
-CLI and the Python API both call `analyse`.
+CLI and the Python API both call these functions.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -21,57 +22,13 @@ import pandas as pd
 from . import __version__
 from .classify import classify
 from .errors import LeviersError
-from .extract import SUPPORTED_SUFFIXES, extract_many, skipped_pages
-from .model import DEFAULT_MODEL_DIR, load_model
+from .extract import extract_many, find_documents, skipped_pages
+from .model import default_model_dir, load_model
 from .nlp import load_nlp
-from .report import ERROR_COLUMNS, CoverageRule, coverage_table, passage_table
+from .report.tables import ERROR_COLUMNS, coverage_table, passage_table
 from .segment import segment
 from .taxonomy import Taxonomy, load_taxonomy
-
-
-@dataclass
-class DocumentSummary:
-    name: str
-    pages: int = 0
-    passages: int = 0
-    covered: dict[str, tuple[int, int]] = field(default_factory=dict)  # framework → (covered, levers)
-    missing: list[str] = field(default_factory=list)  # ids of the levers not covered
-    error: str | None = None  # "stage: message" when the document failed
-    skipped: str = ""  # pages that could not be read (scans without OCR), and why
-
-
-@dataclass
-class Result:
-    coverage: pd.DataFrame
-    passages: pd.DataFrame
-    errors: pd.DataFrame
-    documents: list[DocumentSummary]
-    run: dict
-    taxonomy: Taxonomy
-    rule: CoverageRule
-
-    @property
-    def failed(self) -> list[DocumentSummary]:
-        return [d for d in self.documents if d.error]
-
-
-def find_documents(input_path: str | Path) -> tuple[Path, list[Path]]:
-    """The folder that names are relative to, and the supported files under it."""
-    input_path = Path(input_path)
-    if input_path.is_file():
-        return input_path.parent, [input_path]
-    if not input_path.is_dir():
-        raise LeviersError(f"{input_path}: no such file or folder")
-    files = sorted(
-        p for p in input_path.rglob("*")
-        # "~$…" files are the lock files Word leaves beside an open document.
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
-    )
-    if not files:
-        raise LeviersError(
-            f"{input_path}: no document to analyse (looked for {', '.join(SUPPORTED_SUFFIXES)})"
-        )
-    return input_path, files
+from .types import CoverageRule, DocumentSummary, Result, carried
 
 
 def _sha256(path: Path) -> str:
@@ -95,9 +52,9 @@ def analyse(
     `rule` decides when a document covers a lever (by default, when one passage carries it).
     `jobs` worker processes extract the files (default: one per core).
     """
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     taxonomy = taxonomy or load_taxonomy()
-    model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    model_dir = Path(model_dir) if model_dir else default_model_dir()
     model = load_model(model_dir, taxonomy)
     root, files = find_documents(input_path)
     nlp = load_nlp()
@@ -152,7 +109,7 @@ def analyse(
     run = {
         "leviers": __version__,
         "started": started.isoformat(timespec="seconds"),
-        "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 2),
+        "seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
         "stage_seconds": {k: round(v, 2) for k, v in timings.items()},
         "python": platform.python_version(),
         "versions": {pkg: version(pkg) for pkg in ("spacy", "scikit-learn", "pypdfium2", "pdfplumber", "pandas")},
@@ -164,3 +121,30 @@ def analyse(
         "files": inputs,
     }
     return Result(coverage, passages_df, errors_df, summaries, run, taxonomy, rule)
+
+
+def predict(passages: str | Path, output: str | Path, model_dir: str | Path | None = None) -> int:
+    """Score each line {"id", "text"} of a JSONL file for every lever into a JSONL file of
+    {"id", "labels", "scores"}; returns how many passages were scored."""
+    passages = Path(passages)
+    records = []
+    with passages.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                records.append((record["id"], str(record["text"])))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise LeviersError(f"{passages}:{number}: expected a JSON object with 'id' and 'text'") from exc
+    model = load_model(model_dir, load_taxonomy())
+    scores = classify([text for _, text in records], model.estimator)
+    with Path(output).open("w", encoding="utf-8") as out:
+        for (record_id, _), row in zip(records, scores):
+            prediction = {
+                "id": record_id,
+                "labels": carried(row, model.levers),
+                "scores": {lever: round(float(s), 4) for lever, s in zip(model.levers, row)},
+            }
+            out.write(json.dumps(prediction, ensure_ascii=False) + "\n")
+    return len(records)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .extract import BULLET, REGION_END, Page
 from .nlp import without
+from .types import BULLET, REGION_END, Page, Passage
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,14 +37,6 @@ COMPOUND_TAILS = {
     "être", "même", "mêmes", "ci", "là", "t", "il", "ils", "elle", "elles", "on", "nous", "vous",
     "moi", "toi", "lui", "leur", "eux", "y", "en", "dessus", "dessous", "delà",
 }
-
-
-@dataclass(frozen=True)
-class Passage:
-    document: str
-    page: int
-    index: int  # 0-based position in the document
-    text: str
 
 
 def segment(pages: Iterable[Page], document: str, nlp: Language) -> list[Passage]:

@@ -6,15 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
-from pipeline.model import DEFAULT_MODEL_DIR
+from pipeline.model import default_model_dir as shipped_model_dir
 from pipeline.nlp import load_nlp
 from pipeline.taxonomy import load_taxonomy
+from tests.helpers import REPO, SHARED, STRATEGY_PAGES, write_pdf
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+def pytest_collection_modifyitems(items):
+    """Tests that read ../shared are marked so, to be chosen or left out with -m."""
+    for item in items:
+        if "shared" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.shared)
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +32,7 @@ def taxonomy():
 
 @pytest.fixture(scope="session")
 def default_model_dir() -> Path:
-    return DEFAULT_MODEL_DIR
+    return shipped_model_dir()
 
 
 @pytest.fixture(scope="session")
@@ -39,55 +42,12 @@ def shared() -> Path:
     return SHARED
 
 
-def write_pdf(path: Path, pages: list[list[str]], header: str | None = None, **options) -> Path:
-    """A PDF whose pages hold the given paragraphs, wrapped at ~95 characters,
-    with an optional running header and a page number in the footer."""
-    width, height = A4
-    pdf = canvas.Canvas(str(path), pagesize=A4, **options)
-    for number, paragraphs in enumerate(pages, 1):
-        if header:
-            pdf.setFont("Helvetica", 8)
-            pdf.drawString(50, height - 30, header)
-            pdf.drawRightString(width - 50, 25, str(number))
-        pdf.setFont("Helvetica", 10)
-        y = height - 80
-        for paragraph in paragraphs:
-            line = ""
-            for word in paragraph.split():
-                if len(line) + len(word) > 95:
-                    pdf.drawString(50, y, line)
-                    y -= 13
-                    line = ""
-                line = f"{line} {word}".strip()
-            pdf.drawString(50, y, line)
-            y -= 26  # a blank line between paragraphs
-        pdf.showPage()
-    pdf.save()
-    return path
-
-
 @pytest.fixture
 def make_pdf(tmp_path):
     def make(name: str, pages: list[list[str]], **kwargs) -> Path:
         return write_pdf(tmp_path / name, pages, **kwargs)
 
     return make
-
-
-STRATEGY_PAGES = [
-    [
-        "Projet de territoire de la communauté de communes du Haut-Vernet",
-        "Le territoire compte 9 400 habitants répartis dans 21 communes de moyenne montagne.",
-        "La communauté de communes recrute une cheffe de projet, cofinancée à 75 % par l'État, "
-        "pour piloter la revitalisation des centres-bourgs avec l'appui du Cerema.",
-    ],
-    [
-        "Un comité de pilotage réunit chaque trimestre les élus, les associations et des habitants "
-        "tirés au sort pour arbitrer les actions du programme.",
-        "Le tiers-lieu de la gare accueille les porteurs de projets : son animatrice repère les idées "
-        "et les met en relation avec les entreprises du territoire.",
-    ],
-]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import pipeline
 from pipeline import CoverageRule, analyse
 from pipeline.cli import main
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def test_the_readmes_python_example_runs(tmp_path, monkeypatch, capsys):
@@ -42,7 +42,7 @@ def test_import_pipeline_loads_nothing_heavy():
     assert completed.stdout.strip() == "[]"
     assert pipeline.analyse is pipeline.run.analyse  # loaded on first use
     with pytest.raises(AttributeError):
-        pipeline.analyze
+        _ = pipeline.analyze
 
 
 def test_the_cli_writes_what_the_api_returns(tiny_corpus, tmp_path):

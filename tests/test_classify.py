@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from pipeline.classify import (LeverClassifier, SpacyFeatures, TextViews, best_threshold, build_model, classify,
-                               rescale)
+from pipeline.classify import LeverClassifier, SpacyFeatures, TextViews, best_threshold, build_model, classify, rescale
 from pipeline.errors import ModelError
-from pipeline.model import load_model, save_model
+from pipeline.model import load_model
 from pipeline.taxonomy import load_taxonomy
-from pipeline.train import train
+from pipeline.training.card import save_model
+from pipeline.training.train import train
 
 TEXTS = [
     "La communauté de communes recrute un chef de projet pour le centre-bourg.",

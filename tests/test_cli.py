@@ -103,6 +103,7 @@ def test_predict_names_a_malformed_line(tmp_path):
     assert f"{source}:2" in result.output
 
 
+@pytest.mark.slow
 def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     model_dir = tmp_path / "model"
     result = run("train", annotated_file, "-o", model_dir, "--no-base")
@@ -155,6 +156,7 @@ def test_dev_set_evaluation_runs(shared, tmp_path):
     assert json.loads((tmp_path / "dev.json").read_text())["passages"] == 266
 
 
+@pytest.mark.slow
 def test_crossval_records_its_figures_in_the_model_card(annotated_file, tmp_path, default_model_dir):
     shutil.copytree(default_model_dir, tmp_path / "copy")
     result = run("crossval", annotated_file, "--model", tmp_path / "copy", "--record")

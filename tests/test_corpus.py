@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from pipeline.corpus import label_matrix, read_examples
 from pipeline.errors import AnnotationError
+from pipeline.training.corpus import label_matrix, read_examples
 
 
 def write_jsonl(path, rows):
@@ -102,8 +102,10 @@ TASK = '{"id": %s, "data": {"text": %s}, "annotations": [{"result": [{"type": "c
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("ls.json", "[\n" + TASK % (1, '"a"', '["cget.inconnu"]') + "\n]", r"ls\.json:2: unknown lever id cget\.inconnu"),
-        ("ls.json", "[\n" + TASK % (1, '"a"', "[]") + ",\n" + TASK % (2, '" "', "[]") + "\n]", r"ls\.json:3: empty text"),
+        ("ls.json", "[\n" + TASK % (1, '"a"', '["cget.inconnu"]') + "\n]",
+         r"ls\.json:2: unknown lever id cget\.inconnu"),
+        ("ls.json", "[\n" + TASK % (1, '"a"', "[]") + ",\n" + TASK % (2, '" "', "[]") + "\n]",
+         r"ls\.json:3: empty text"),
         ("ls.json", "[\n" + TASK % (1, '"a"', "[]") + ",\n" + TASK % (1, '"b"', "[]") + "\n]",
          r"ls\.json:3: duplicate id '1'"),
         ("ls.json", "[\n" + TASK % (1, '"a"', "[]") + ",\n" + TASK % (2, '"a"', '["cget.ingenierie"]') + "\n]",

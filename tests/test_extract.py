@@ -2,7 +2,7 @@ import pytest
 
 from pipeline.errors import ExtractionError
 from pipeline.extract import extract
-from tests.conftest import STRATEGY_PAGES
+from tests.helpers import STRATEGY_PAGES
 
 
 def test_pages_keep_their_numbers_and_paragraphs(make_pdf):

@@ -6,9 +6,10 @@ import zipfile
 import pytest
 
 from pipeline.errors import ExtractionError
-from pipeline.extract import clean_text, extract, extract_many
+from pipeline.extract import extract, extract_many
+from pipeline.extract.text import clean_text
 from pipeline.segment import segment
-from tests.conftest import STRATEGY_PAGES, write_pdf
+from tests.helpers import STRATEGY_PAGES, write_pdf
 
 INTRO = "La commune compte 2\u202f350 habitants et un tiers-lieu de 120\u00a0m²."
 ITEMS = ["un comité de pilotage annuel ;", "un comité technique mensuel."]
@@ -104,7 +105,8 @@ def test_documents_without_pages_become_sections(tmp_path, write, name):
 
 def test_text_files_keep_their_form_feed_pages_and_lists(tmp_path, nlp):
     path = tmp_path / "notes.txt"
-    path.write_bytes(f"{INTRO}\nSuite du paragraphe.\n\n- {ITEMS[0]}\n- {ITEMS[1]}\n\f{GOVERNANCE}\n".encode("cp1252", "replace"))
+    text = f"{INTRO}\nSuite du paragraphe.\n\n- {ITEMS[0]}\n- {ITEMS[1]}\n\f{GOVERNANCE}\n"
+    path.write_bytes(text.encode("cp1252", "replace"))
     pages = extract(path)
     assert [p.number for p in pages] == [1, 2]
     assert pages[1].text == GOVERNANCE

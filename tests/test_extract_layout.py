@@ -14,8 +14,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
-from pipeline.extract import REGION_END, extract
+from pipeline.extract import extract
 from pipeline.segment import segment
+from pipeline.types import REGION_END
 
 SUBJECTS = [
     "La communauté de communes du Haut-Vernet", "Le syndicat mixte du pays de Brocéliande",

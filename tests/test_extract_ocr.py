@@ -9,11 +9,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from pipeline import ocr
 from pipeline.cli import EXIT_SOME_FAILED, main
 from pipeline.errors import ExtractionError
-from pipeline.extract import extract
-from tests.conftest import write_pdf
+from pipeline.extract import extract, ocr
+from tests.helpers import write_pdf
 
 TEXT_PAGE = ["La communauté de communes recrute une cheffe de projet pour la revitalisation des centres-bourgs."]
 SCANNED = [
@@ -65,6 +64,7 @@ def no_tesseract(monkeypatch, tmp_path):
     ocr.ocr_unavailable.cache_clear()
 
 
+@pytest.mark.ocr
 def test_scanned_page_is_read_by_tesseract(tmp_path):
     ocr.ocr_unavailable.cache_clear()
     if ocr.ocr_unavailable():

@@ -5,7 +5,8 @@ from collections import Counter
 
 import pytest
 
-from pipeline.extract import clean_text, extract
+from pipeline.extract import extract
+from pipeline.extract.text import clean_text
 
 
 def words(text: str) -> Counter:

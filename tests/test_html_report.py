@@ -10,13 +10,13 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
+from markupsafe import escape
 
-from pipeline import CoverageRule, analyse, write_outputs
-from pipeline.html_report import render_report
-from pipeline.report import coverage_table, passage_table
-from pipeline.run import DocumentSummary, Result
-from pipeline.segment import Passage
-from tests.conftest import REPO, write_pdf
+from pipeline import analyse, write_outputs
+from pipeline.report.html import render_report
+from pipeline.report.tables import coverage_table, passage_table
+from pipeline.types import CoverageRule, DocumentSummary, Passage, Result
+from tests.helpers import REPO, write_pdf
 
 MARKUP_NAME = "note <img src=x onerror=window.pwned=true>.pdf"
 SCRIPT_TEXT = "<script>window.pwned = true</script>"
@@ -49,14 +49,14 @@ def make_result(taxonomy, rule: CoverageRule = CoverageRule()) -> Result:
 def document_part(page: str, name: str) -> str:
     """The section of the page about one document."""
     return next(part for part in page.split('<section class="document"')[1:]
-                if f"<h2>{html.escape(name)}</h2>" in part)
+                if f"<h2>{escape(name)}</h2>" in part)
 
 
 def test_text_from_documents_stays_text(taxonomy):
     page = render_report(make_result(taxonomy))
     assert page.count("<script") == 1  # the page's own, which sorts tables
-    assert html.escape(SCRIPT_TEXT) in page
-    assert "<img" not in page and html.escape(MARKUP_NAME) in page
+    assert escape(SCRIPT_TEXT) in page
+    assert "<img" not in page and escape(MARKUP_NAME) in page
     assert "<b>not a PDF</b>" not in page and "&lt;b&gt;not a PDF&lt;/b&gt;" in page
 
 
@@ -76,7 +76,7 @@ def test_heatmap_bars_quotes_and_what_is_left_out(taxonomy):
     assert page.count('class="tick"') == 3  # strategie: two levers; the other document: one
     assert page.count('class="chart bars"') == 2 * len(taxonomy.frameworks)
     for lever in taxonomy.levers:  # French labels, with the description on hover
-        assert f"<title>{html.escape(lever.label + ' (' + lever.id + '): ' + lever.description)}</title>" in page
+        assert f"<title>{escape(lever.label + ' (' + lever.id + '): ' + lever.description)}</title>" in page
 
     strategy = document_part(page, "strategie.pdf")
     assert "3 pages, 6 passages; levers covered: CGET 2/10, RAMEAU 0/7" in strategy
@@ -85,9 +85,9 @@ def test_heatmap_bars_quotes_and_what_is_left_out(taxonomy):
     assert "Les associations animent le bourg." in quotes and "Des habitants" not in quotes
     left_out = strategy.split('<ul class="missing">')[1].split("</ul>")[0]
     assert left_out.count("<li>") == 15
-    assert html.escape(taxonomy.levers[2].label) in left_out and html.escape(first.label) not in left_out
+    assert escape(taxonomy.levers[2].label) in left_out and escape(first.label) not in left_out
 
-    assert html.escape(str(result.rule)) in page and "s = p / (2t)" in page
+    assert escape(str(result.rule)) in page and "s = p / (2t)" in page
     errors = page.split('id="errors"')[1]
     assert "casse.pdf" in errors and "extract" in errors
 
@@ -123,7 +123,6 @@ def test_write_outputs_writes_every_file(taxonomy, tmp_path):
 
 # A real browser: Debian's chromium, which .ci/run installs.
 CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
-needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
 
 # Appended to a copy of the report: once the page has loaded, it measures what
 # was drawn, sorts a table twice and writes its findings into the page.
@@ -172,7 +171,8 @@ def sample_report(tmp_path_factory):
     return out / "report.html", result
 
 
-@needs_browser
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
 def test_a_browser_draws_the_sample_report_without_an_error(sample_report, tmp_path):
     report, result = sample_report
     assert result.errors.empty

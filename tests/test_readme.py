@@ -6,7 +6,7 @@ import shlex
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 README = (REPO / "README.md").read_text("utf-8")
 SHELL_LINES = [

@@ -3,10 +3,9 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import LeviersError
-from pipeline.report import (
-    CoverageRule, coverage_matrix, coverage_table, passage_table, spreadsheet_safe, summary_table, write_csv,
-)
-from pipeline.segment import Passage
+from pipeline.report.spreadsheet import spreadsheet_safe, write_csv
+from pipeline.report.tables import coverage_matrix, coverage_table, passage_table, summary_table
+from pipeline.types import CoverageRule, Passage
 
 
 def scored(taxonomy, rows: list[tuple[str, int, dict[int, float]]]) -> pd.DataFrame:

@@ -8,17 +8,22 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pipeline import train as train_module
 from pipeline.classify import classify
 from pipeline.cli import main
-from pipeline.model import load_model, save_model
-from pipeline.train import train
-from tests.conftest import write_pdf
+from pipeline.model import load_model
+from pipeline.training import train as train_module
+from pipeline.training.card import save_model
+from pipeline.training.train import train
+from tests.helpers import write_pdf
+
+# Every test here trains models.
+pytestmark = pytest.mark.slow
 
 # Three levers, each in its own words, and passages that carry none.
 THEMES = {
     "cget.ingenierie": ("la cheffe de projet", "le chargé de mission", "le bureau d'études", "l'ingénieure recrutée"),
-    "cget.catalyseurs": ("le tiers-lieu", "l'incubateur rural", "la fabrique à initiatives", "la pépinière d'entreprises"),
+    "cget.catalyseurs": ("le tiers-lieu", "l'incubateur rural", "la fabrique à initiatives",
+                         "la pépinière d'entreprises"),
     "cget.organisation_collective": ("le comité de pilotage", "le conseil de développement", "l'assemblée citoyenne",
                                      "le collectif d'habitants"),
 }
@@ -28,14 +33,15 @@ ACTIONS = ("prépare chaque mois les dossiers de financement des communes",
            "suit le chantier de la médiathèque et rend compte aux partenaires")
 PLACES = ("à Vernet", "au bourg de Saint-Aubin", "dans la vallée", "sur le plateau", "au centre-bourg")
 FACTS = [f"La commune de {town} compte {n} habitants et {k} % de logements vacants en {year}."
-         for town, n, k, year in [("Vernet", 2350, 12, 2021), ("Arbois", 1800, 9, 2019), ("Lure", 950, 15, 2020),
-                                  ("Saint-Aubin", 2780, 14, 2022), ("Mirande", 3100, 7, 2018), ("Cazals", 640, 18, 2023)]]
+         for town, n, k, year in [("Vernet", 2350, 12, 2021), ("Arbois", 1800, 9, 2019),
+                                  ("Lure", 950, 15, 2020), ("Saint-Aubin", 2780, 14, 2022),
+                                  ("Mirande", 3100, 7, 2018), ("Cazals", 640, 18, 2023)]]
 
 
 def paragraphs():
     """Some forty passages, each a sentence that names its lever's cue."""
     out = []
-    for t, (lever, subjects) in enumerate(THEMES.items()):
+    for t, subjects in enumerate(THEMES.values()):
         for s, subject in enumerate(subjects):
             for a in range(3):
                 action, place = ACTIONS[(s + a + t) % len(ACTIONS)], PLACES[(s * 3 + a) % len(PLACES)]
@@ -161,7 +167,7 @@ def test_base_adds_the_shipped_corpus(suggestions, tmp_path, monkeypatch):
     (shipped / "part-a.jsonl").write_text(json.dumps(
         {"id": "base-1", "text": "Le territoire est bordé de forêts et traversé par la rivière.", "labels": []}) + "\n",
         "utf-8")
-    monkeypatch.setattr(train_module, "BASE_CORPUS", shipped)
+    monkeypatch.setattr(train_module, "shipped_corpus", lambda: shipped)
     assert train_module.training_files([gold, shipped / "part-a.jsonl"], base=True) == [shipped / "part-a.jsonl", gold]
 
     result = run("train", gold, "-o", tmp_path / "model", "--base")
@@ -171,7 +177,7 @@ def test_base_adds_the_shipped_corpus(suggestions, tmp_path, monkeypatch):
     # the digest covers the shipped corpus and the user's file
     assert data["sha256"] == hashlib.sha256((shipped / "part-a.jsonl").read_bytes() + gold.read_bytes()).hexdigest()
 
-    monkeypatch.setattr(train_module, "BASE_CORPUS", tmp_path / "nowhere")
+    monkeypatch.setattr(train_module, "shipped_corpus", lambda: tmp_path / "nowhere")
     result = run("train", gold, "-o", tmp_path / "model2", "--base")
     assert result.exit_code == 1 and "no shipped corpus" in result.output
 

@@ -1,5 +1,5 @@
-from pipeline.extract import Page
 from pipeline.segment import MAX_SENTENCES, segment
+from pipeline.types import Page
 
 
 def texts(passages):

@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from pipeline.corpus import read_examples
-from tests.conftest import REPO
+from pipeline.training.corpus import read_examples
+from tests.helpers import REPO
 
 FILES = sorted((REPO / "corpora" / "annotated").glob("*.jsonl"))
 GENRES = {

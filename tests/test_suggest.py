@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.corpus import read_examples
 from pipeline.errors import LeviersError
-from pipeline.report import write_csv
-from pipeline.suggest import label_studio_config, pick, read_passages, write_suggestions
+from pipeline.report.spreadsheet import write_csv
+from pipeline.training.corpus import read_examples
+from pipeline.training.suggest import label_studio_config, pick, read_passages, write_suggestions
 
 WORDS = ("commune comité tiers-lieu habitants projet mobilité école santé forêt énergie numérique emploi "
          "association élus bourg gare vélo ferme marché atelier").split()

@@ -2,7 +2,7 @@
 
 Formats, told apart by their content: the annotation guide's JSON Lines
 (`{"id", "text", "labels", ...}`) and CSV (`id,text,labels` with labels
-separated by `|`), Label Studio's JSON export and Doccano's JSON Lines export
+separated by LABEL_SEPARATOR), Label Studio's JSON export and Doccano's JSON Lines export
 of text classification. Every problem names the file and the line.
 """
 
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AnnotationError
-from .taxonomy import Taxonomy
+from ..errors import AnnotationError
+from ..taxonomy import Taxonomy
+from ..types import LABEL_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[int, dict]]:
     if missing:
         raise AnnotationError(f"{path}:1: missing CSV column(s) {', '.join(sorted(missing))}")
     for row in reader:
-        labels = [l.strip() for l in (row["labels"] or "").split("|") if l.strip()]
+        labels = [l.strip() for l in (row["labels"] or "").split(LABEL_SEPARATOR) if l.strip()]
         yield reader.line_num, {"id": row["id"], "text": row["text"], "labels": labels}
 
 

@@ -16,8 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .errors import ExtractionError
-from .extract import BULLET, Page, clean_text
+from ..errors import ExtractionError
+from ..types import BULLET, Page
+from .text import clean_text
 
 MAX_XML_BYTES = 256 << 20  # an archive member larger than this is refused (zip bomb)
 PAGE_BREAK = ("break", "")
@@ -133,8 +134,9 @@ def _docx_styles(styles: ElementTree.Element | None) -> dict[str, int]:
         outline = style.find(f"{W}pPr/{W}outlineLvl")
         name = style.find(f"{W}name")
         match = re.fullmatch(r"(?:heading|titre)\s*(\d)", (name.get(f"{W}val", "") if name is not None else "").lower())
-        if outline is not None and outline.get(f"{W}val", "9").isdigit() and int(outline.get(f"{W}val")) < 9:
-            levels[style.get(f"{W}styleId", "")] = int(outline.get(f"{W}val")) + 1
+        level = outline.get(f"{W}val", "9") if outline is not None else "9"
+        if level.isdigit() and int(level) < 9:
+            levels[style.get(f"{W}styleId", "")] = int(level) + 1
         elif match:
             levels[style.get(f"{W}styleId", "")] = int(match.group(1))
         elif name is not None and name.get(f"{W}val", "").lower() == "title":
@@ -256,7 +258,8 @@ class _HTMLBlocks(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
-        self.kind, self.text, self.skipping = "p", [], 0
+        self.kind, self.skipping = "p", 0
+        self.text: list[str] = []
 
     def flush(self, kind: str = "p") -> None:
         # Plain white space only: no-break spaces stay.

@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 
-from .extract import clean_text
+from .text import clean_text
 
 LANGUAGE = "fra"
 DPI = 300

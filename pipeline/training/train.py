@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
@@ -12,19 +13,21 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, KFold
 
-from .classify import VIEWS, build_model
+from ..classify import VIEWS, build_model
+from ..errors import AnnotationError
+from ..model import LeverModel, default_model_dir, load_model
+from ..nlp import DEFAULT_SPACY_MODEL
+from ..paths import repository_path
+from ..taxonomy import Taxonomy
+from .card import save_meta
 from .corpus import Example, label_matrix, read_examples
-from .errors import AnnotationError
-from .evaluate import metrics
-from .model import LeverModel
-from .nlp import DEFAULT_SPACY_MODEL
-from .taxonomy import Taxonomy
+from .metrics import metrics
 
 DESIGN = (
     "spaCy `fr_core_news_md` lemmas and mean word vectors → views {views} (words: TF-IDF over "
     "lemma uni- and bigrams; chars: TF-IDF over character 3–5-grams of the lemmas; vectors: the "
     "mean vector of content words) → per lever, one logistic regression per view (class_weight "
-    "balanced, C {C}), probabilities averaged; each lever's threshold maximises its F1 on 5-fold "
+    "balanced, C {C}), probabilities averaged; each lever's threshold maximises its F1 on {cv}-fold "
     "out-of-fold predictions of the training data."
 )
 
@@ -57,15 +60,19 @@ def cross_validate(examples: Sequence[Example], lever_ids: list[str], views: tup
 
 # Cross-validation cuts the data in five folds, and each training fold in five again.
 MIN_PASSAGES = 10
-BASE_CORPUS = Path(__file__).resolve().parent.parent / "corpora" / "annotated"
+
+
+def shipped_corpus() -> Path:
+    """The annotated corpus the default model is trained on."""
+    return repository_path("corpora", "annotated")
 
 
 def training_files(paths: Sequence[str | Path], base: bool = False) -> list[Path]:
     """The files to train on: the given ones, after the shipped corpus when `base`;
     each file once, so that naming a corpus file too does not read it twice."""
-    shipped = sorted(BASE_CORPUS.glob("*.jsonl")) if base else []
+    shipped = sorted(shipped_corpus().glob("*.jsonl")) if base else []
     if base and not shipped:
-        raise AnnotationError(f"{BASE_CORPUS}: no shipped corpus here to add to your files")
+        raise AnnotationError(f"{shipped_corpus()}: no shipped corpus here to add to your files")
     files = shipped + [Path(p) for p in paths]
     return list({path.resolve(): path for path in files}.values())
 
@@ -107,7 +114,7 @@ def train(
         "name": name,
         "levers": lever_ids,
         "taxonomy_digest": taxonomy.digest,
-        "design": DESIGN.format(views=", ".join(views), C=estimator[-1].C),
+        "design": DESIGN.format(views=", ".join(views), C=estimator[-1].C, cv=estimator[-1].cv),
         "params": {"views": list(views), "C": list(estimator[-1].C)},
         "trained": date.today().isoformat(),
         "versions": {
@@ -120,3 +127,27 @@ def train(
         "evaluations": {},
     }
     return LeverModel(estimator, lever_ids, meta)
+
+
+@dataclass
+class CrossValidation:
+    views: tuple[str, ...]
+    passages: int
+    method: str
+    metrics: dict
+
+
+def crossval(paths: Sequence[str | Path], taxonomy: Taxonomy, model_dir: str | Path | None = None,
+             record: bool = False) -> CrossValidation:
+    """Cross-validate a model's design (the shipped one when `model_dir` is None) on annotated
+    files; with `record`, store the figures in the model's metadata and card."""
+    directory = Path(model_dir) if model_dir else default_model_dir()
+    model = load_model(directory, taxonomy)
+    views = tuple(model.meta["params"]["views"])
+    examples = read_examples(paths, taxonomy)
+    Y, predicted, method, _ = cross_validate(examples, model.levers, views)
+    result = CrossValidation(views, len(examples), method, metrics(Y, predicted, model.levers))
+    if record:
+        model.meta["cv"] = {"method": method, "metrics": result.metrics}
+        save_meta(model.meta, directory)
+    return result

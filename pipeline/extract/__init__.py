@@ -1,57 +1,45 @@
 """Extract stage: a document file → its pages, each with its number and text.
 
-A page's text holds one paragraph per block, blocks separated by a blank line
-and lines by a newline, so that the segment stage never has to guess layout. A
-block holding only REGION_END marks where the reading moves on to another
-column or box of a PDF page: a heading is not carried across it.
-PDFs keep their pages (pipeline/pdf.py); formats without pages are cut into
-sections at their headings or page breaks (pipeline/formats.py).
+A page's text follows the format described in `pipeline.types`, so that the
+segment stage never has to guess layout. PDFs keep their pages (`pdf.py`);
+formats without pages are cut into sections at their headings or page breaks
+(`formats.py`); `text.py` normalises characters for both.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ExtractionError
+from ..errors import ExtractionError, LeviersError
+from ..types import Page
 
 MAX_FILES_PER_WORKER = 50  # then a new worker: memory stays bounded however many files
 PDF_SUFFIXES = (".pdf",)
 TEXT_SUFFIXES = (".docx", ".odt", ".txt", ".md", ".html", ".htm")
 SUPPORTED_SUFFIXES = PDF_SUFFIXES + TEXT_SUFFIXES
 
-REGION_END = "\f"
-# What opens a list item; pdf.py also uses it to keep a marker on its line.
-BULLET_MARKS = r"[•▪◦‣●■□➢➤►✓✔–—\-*]|\d{1,2}[.)]"
-BULLET = re.compile(rf"^\s*(?:{BULLET_MARKS})\s+")
 
-# Ligatures, soft hyphens, odd and zero-width spaces. NFKC would do most of
-# this but would also turn the French narrow no-break space into a plain
-# space and "m²" into "m2".
-CHARACTERS = str.maketrans(
-    {
-        "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
-        "\ufb05": "st", "\ufb06": "st", "\u2010": "-", "\u2011": "-",
-        "\u00ad": None, "\u200b": None, "\u2060": None, "\ufeff": None,
-        "\t": " ", "\u1680": " ", "\u205f": " ", "\u3000": " ",
-        **{chr(c): " " for c in range(0x2000, 0x200B)},
-    }
-)
-CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")  # symbol-font glyphs, nearly always bullets
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int  # 1-based page as printed by a PDF reader, or section number
-    text: str
-    skipped: str = ""  # why the page's text could not be read (a scan without OCR)
+def find_documents(input_path: str | Path) -> tuple[Path, list[Path]]:
+    """The folder that names are relative to, and the supported files under it."""
+    input_path = Path(input_path)
+    if input_path.is_file():
+        return input_path.parent, [input_path]
+    if not input_path.is_dir():
+        raise LeviersError(f"{input_path}: no such file or folder")
+    files = sorted(
+        p for p in input_path.rglob("*")
+        # "~$…" files are the lock files Word leaves beside an open document.
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
+    )
+    if not files:
+        raise LeviersError(
+            f"{input_path}: no document to analyse (looked for {', '.join(SUPPORTED_SUFFIXES)})"
+        )
+    return input_path, files
 
 
 def extract(path: str | Path) -> list[Page]:
@@ -67,12 +55,6 @@ def extract(path: str | Path) -> list[Page]:
 
         return read_text_document(path)
     raise ExtractionError(f"unsupported file type '{path.suffix}'")
-
-
-def clean_text(text: str) -> str:
-    """Normalise the characters of extracted text (see CHARACTERS)."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return PRIVATE_USE.sub("•", CONTROL.sub("", text.translate(CHARACTERS)))
 
 
 def extract_many(
@@ -113,7 +95,7 @@ def _pool(jobs: int):
     # workers from itself: quick to start, and free of the caller's threads
     # and memory (spaCy's model), unlike a plain fork.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.pdf", "pipeline.formats"])
+    context.set_forkserver_preload(["pipeline.extract.pdf", "pipeline.extract.formats"])
     return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=MAX_FILES_PER_WORKER,
                                initializer=_use_environment, initargs=(dict(os.environ),))
 
@@ -162,4 +144,5 @@ def skipped_pages(pages: list[Page]) -> str:
     for page in pages:
         if page.skipped:
             by_reason.setdefault(page.skipped, []).append(str(page.number))
-    return "; ".join(f"page{'s' if len(n) > 1 else ''} {', '.join(n)} skipped: {reason}" for reason, n in by_reason.items())
+    return "; ".join(f"page{'s' if len(n) > 1 else ''} {', '.join(n)} skipped: {reason}"
+                     for reason, n in by_reason.items())

@@ -24,9 +24,10 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .errors import ExtractionError
-from .extract import BULLET, BULLET_MARKS, REGION_END, Page, clean_text
+from ..errors import ExtractionError
+from ..types import BULLET, BULLET_MARKS, REGION_END, Page
 from .ocr import ocr_page
+from .text import clean_text
 
 WORD_GAP = 0.8  # em: a wider gap on a line separates fragments (columns, table cells)
 WIDE_GAP = 2.0  # em: the widest space of a justified line
@@ -198,7 +199,8 @@ def _runs(textpage, frame: Frame) -> list[Line]:
             # split the run where they jump.
             runs += _split(content, start, box)
         elif first[3] > first[1]:
-            runs.append(Line(first[0], min(first[1], last[1]), last[2], max(first[3], last[3]), SPACES.sub(" ", content)))
+            bounds = (first[0], min(first[1], last[1]), last[2], max(first[3], last[3]))
+            runs.append(Line(*bounds, SPACES.sub(" ", content)))
     return runs
 
 
@@ -320,7 +322,7 @@ def _topological(before: np.ndarray, keys: list[tuple[float, float]]) -> list[in
         if done[i]:
             continue
         done[i] = True
-        order.append(i)
+        order.append(int(i))
         pending -= before[i]
         for j in np.nonzero(before[i] & (pending == 0) & ~done)[0]:
             heapq.heappush(heap, (keys[j], j))
@@ -398,7 +400,7 @@ def _body(layouts: list[tuple[float, list[Line], str]]) -> list[list[Line]]:
     shapes = Counter(s for margin in margins for s in {_shape(l.text) for l, apart in margin if apart})
     slots = Counter(s for margin in margins for s in {_slot(l) for l, apart in margin if apart})
     pages = []
-    for (height, lines, _), margin in zip(layouts, margins):
+    for (_, lines, _), margin in zip(layouts, margins):
         furniture = {
             id(l) for l, apart in margin
             if PAGE_NUMBER.match(l.text)
@@ -472,7 +474,8 @@ def _tables(runs: list[Line], page, frame: Frame) -> tuple[list[Line], list[Line
     edges = merge_edges(edges, 3, 3, 3, 3)  # pdfplumber's default tolerances
     cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
     tables = []
-    for table in (Table(None, group) for group in cells_to_tables(cells)):
+    # A Table needs its page only to extract text, which is done here from pdfium's runs.
+    for table in (Table(None, group) for group in cells_to_tables(cells)):  # type: ignore[arg-type]
         rows = table.rows
         if len(rows) < 2 or len(rows[0].cells) < 2:
             continue

@@ -19,10 +19,10 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
-from .classify import DECISION
-from .errors import LeviersError
-from .report import FORMULA_STARTS
-from .taxonomy import Taxonomy
+from ..errors import LeviersError
+from ..report.spreadsheet import read_csv
+from ..taxonomy import Taxonomy
+from ..types import DECISION, LABEL_SEPARATOR
 
 PLACE_COLUMNS = ["document", "page", "passage", "text", "levers"]
 FIELDS = ["id", "text", "labels", "document", "page", "uncertain", "score"]
@@ -33,24 +33,17 @@ NEAR_DUPLICATE = 0.8
 # How far from its threshold a passage may be to be preferred to one on a lever or
 # in a document already picked once more: 0.05 on the 0–1 score scale.
 SPREAD = 0.05
-_APOSTROPHE = re.compile("^'(?=[" + re.escape("".join(FORMULA_STARTS)) + "])")
 
 
 def read_passages(output_dir: str | Path, taxonomy: Taxonomy) -> pd.DataFrame:
     """The passages.csv of an `analyse` output folder, as written (also with --excel)."""
     path = Path(output_dir) / "passages.csv"
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            header = handle.readline()
+        table = read_csv(path, ("document", "text", "levers"))
     except OSError as exc:
         raise LeviersError(f"{path}: cannot read ({exc.strerror}); run `leviers analyse` first") from exc
-    excel = header.count(";") > header.count(",")
-    table = pd.read_csv(path, sep=";" if excel else ",", decimal="," if excel else ".", encoding="utf-8-sig",
-                        dtype={c: str for c in ("document", "text", "levers")}, keep_default_na=False)
     if list(table.columns) != PLACE_COLUMNS + taxonomy.ids:
         raise LeviersError(f"{path}: not the passages.csv of `leviers analyse` for the current levers")
-    # Undo the apostrophe that keeps spreadsheets from running a cell as a formula.
-    table["text"] = table["text"].str.replace(_APOSTROPHE, "", regex=True)
     return table
 
 
@@ -109,7 +102,7 @@ def write_suggestions(picked: pd.DataFrame, taxonomy: Taxonomy, output: str | Pa
         {
             "id": f"{row.document}:p{row.page}:{row.passage}",
             "text": row.text,
-            "labels": [lever for lever in row.levers.split("|") if lever],
+            "labels": [lever for lever in row.levers.split(LABEL_SEPARATOR) if lever],
             "document": row.document,
             "page": int(row.page),
             "uncertain": row.uncertain,
@@ -123,7 +116,7 @@ def write_suggestions(picked: pd.DataFrame, taxonomy: Taxonomy, output: str | Pa
     with table.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()
-        writer.writerows({**r, "labels": "|".join(r["labels"])} for r in rows)
+        writer.writerows({**r, "labels": LABEL_SEPARATOR.join(r["labels"])} for r in rows)
     tasks.write_text(json.dumps([
         {
             "data": {"text": r["text"], "passage_id": r["id"], "document": r["document"], "page": r["page"]},
