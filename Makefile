@@ -6,7 +6,7 @@ INPUT ?= corpora/samples
 OUTPUT ?= outputs
 MODEL ?= models/default
 CORPUS := $(wildcard corpora/annotated/*.jsonl)
-DEV ?= ../shared/eval/dev.jsonl
+DEVSETS ?= $(wildcard ../shared/eval/dev*.jsonl)
 
 .DEFAULT_GOAL := help
 .PHONY: help install analyse train evaluate devset test lint samples bench
@@ -33,9 +33,10 @@ evaluate: install ## Cross-validate the model's design on corpora/annotated, the
 	$(BIN)/leviers crossval $(CORPUS) --model $(MODEL) --record
 	@$(MAKE) --no-print-directory devset
 
-devset: install ## Measure the default model on the real passages of ../shared/eval/dev.jsonl, when present
-	@if [ -f $(DEV) ]; then $(BIN)/leviers evaluate $(DEV) --model $(MODEL) --record; \
-	else echo "No dev set at $(DEV) (it is not part of the repository): nothing more to measure."; fi
+devset: install ## Measure the model, the cues and both on the real passages of ../shared/eval, when present
+	@if [ -z "$(DEVSETS)" ]; then echo "No dev set in ../shared/eval (it is not part of the repository): nothing more to measure."; fi
+	@for set in $(DEVSETS); do for scoring in hybrid model cues; do \
+	  $(BIN)/leviers evaluate $$set --model $(MODEL) --scoring $$scoring --record || exit 1; done; done
 
 test: install ## Run the test suite
 	$(BIN)/python -m pytest -q

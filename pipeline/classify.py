@@ -1,26 +1,36 @@
-"""Classify stage: passages → a score per lever, with a scikit-learn model.
+"""Classify stage: passages → a score per lever, from a scikit-learn model and expert cues.
 
-Scores are the model's probabilities rescaled per lever so that 0.5 is the
-lever's decision threshold (chosen by cross-validation on the training
-corpus): a passage carries a lever when its score is at least 0.5, and scores
-of different levers can be compared.
+The model's probabilities are rescaled per lever so that 0.5 is the lever's
+decision threshold (chosen by cross-validation on the training corpus); then
+the cues of `cues.toml` move them by a fixed rule (CUE_RULE). A passage carries
+a lever when its score is at least 0.5, and scores of different levers can be
+compared. A lever no model was trained for is scored from its cues alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
+from sklearn.utils.extmath import safe_sparse_dot
 
+from .cues import Cues
+from .errors import ModelError
+from .model import LeverModel
 from .nlp import DEFAULT_SPACY_MODEL, LEMMA_PIPES, load_nlp, without
-from .types import DECISION
+from .types import DECISION, Classified
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 @dataclass
@@ -44,7 +54,8 @@ class SpacyFeatures(TransformerMixin, BaseEstimator):
     """Texts → their lowercased lemmas and the mean of their content words' vectors.
 
     spaCy is loaded on first use through `load_nlp`, once per process, so the
-    estimator stays a light, serialisable object.
+    estimator stays a light, serialisable object. It also takes passages that
+    spaCy has analysed already, which `classify` shares with the cues.
     """
 
     def __init__(self, spacy_model: str = DEFAULT_SPACY_MODEL, batch_size: int = 64):
@@ -57,10 +68,11 @@ class SpacyFeatures(TransformerMixin, BaseEstimator):
     def __sklearn_is_fitted__(self) -> bool:
         return True  # stateless: nothing to learn
 
-    def transform(self, X: Sequence[str]) -> Analysed:
+    def transform(self, X: Sequence[str] | Sequence[Doc]) -> Analysed:
         nlp = load_nlp(self.spacy_model)
         lemmas, vectors = [], np.zeros((len(X), nlp.vocab.vectors_length), dtype=np.float32)
-        docs = nlp.pipe(X, batch_size=self.batch_size, disable=without(nlp, *LEMMA_PIPES))
+        docs: Iterable[Doc] = nlp.pipe(X, batch_size=self.batch_size, disable=without(nlp, *LEMMA_PIPES)) \
+            if len(X) and isinstance(X[0], str) else X  # type: ignore[assignment]
         for i, doc in enumerate(docs):
             lemmas.append(" ".join(t.lemma_.lower() for t in doc if t.is_alpha and len(t) > 1))
             content = [t.vector for t in doc if t.is_alpha and not t.is_stop and t.has_vector]
@@ -90,29 +102,56 @@ class TextViews(TransformerMixin, BaseEstimator):
         self.views = views
         self.max_char_features = max_char_features
 
+    def _vectorizer(self, view: str) -> TfidfVectorizer:
+        if view == "words":
+            return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                               max_features=self.max_char_features)
+
     def fit(self, X: Analysed, y=None) -> TextViews:
         unknown = set(self.views) - set(VIEWS)
         if unknown:
             raise ValueError(f"unknown views {sorted(unknown)}; choose among {VIEWS}")
-        self.vectorizers_ = {}
-        if "words" in self.views:
-            self.vectorizers_["words"] = TfidfVectorizer(
-                ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(X.lemmas)
-        if "chars" in self.views:
-            self.vectorizers_["chars"] = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
-                max_features=self.max_char_features).fit(X.lemmas)
-        for vectorizer in self.vectorizers_.values():
-            # Only kept for introspection; for character n-grams it holds every
-            # discarded n-gram and would make the model file ten times larger.
-            vectorizer.stop_words_ = None
+        self.vectorizers_ = {view: self._vectorizer(view).fit(X.lemmas) for view in self.views if view != "vectors"}
         return self
+
+    # A model file keeps each vocabulary as one string and its weights as one
+    # array, not as the vectorizer's dictionary (and the n-grams it discarded),
+    # which made the file's schema 40 MB long and its loading take seconds.
+    def __getstate__(self) -> dict:
+        state = {key: value for key, value in self.__dict__.items() if key != "vectorizers_"}
+        if hasattr(self, "vectorizers_"):
+            state["vocabularies_"] = {
+                view: "\n".join(sorted(v.vocabulary_, key=v.vocabulary_.__getitem__))
+                for view, v in self.vectorizers_.items()}
+            state["idf_"] = {view: v.idf_ for view, v in self.vectorizers_.items()}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        vocabularies, idf = state.pop("vocabularies_", None), state.pop("idf_", None)
+        self.__dict__.update(state)
+        if vocabularies is not None and idf is not None:
+            self.vectorizers_ = {}
+            for view, terms in vocabularies.items():
+                vectorizer = self._vectorizer(view)
+                vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms.split("\n"))}
+                vectorizer.idf_ = idf[view]
+                self.vectorizers_[view] = vectorizer
 
     def transform(self, X: Analysed) -> list:
         return [
             X.vectors if view == "vectors" else self.vectorizers_[view].transform(X.lemmas)
             for view in self.views
         ]
+
+
+@dataclass
+class Regressions:
+    """Per view, every lever's logistic regression: weights (levers × features) and intercepts."""
+
+    coefs: list[np.ndarray]
+    intercepts: np.ndarray  # (views, levers)
+    learnt: np.ndarray  # (levers,) False for a lever with too few examples: it scores 0
 
 
 class LeverClassifier(ClassifierMixin, BaseEstimator):
@@ -132,7 +171,7 @@ class LeverClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _fit_views(self, views: list, Y: np.ndarray) -> list[list[LogisticRegression | None]]:
+    def _fit_views(self, views: list, Y: np.ndarray) -> Regressions:
         def fit_one(X, c: float, y: np.ndarray) -> LogisticRegression | None:
             # A lever with fewer than two examples cannot be learnt; it scores 0.
             if y.sum() < 2:
@@ -143,16 +182,23 @@ class LeverClassifier(ClassifierMixin, BaseEstimator):
         fitted = Parallel(n_jobs=self.n_jobs)(
             delayed(fit_one)(X, c, Y[:, j]) for X, c in zip(views, self.C) for j in range(levers)
         )
-        return [fitted[i * levers:(i + 1) * levers] for i in range(len(views))]
+        # Kept as one weight matrix per view: the same predictions as the
+        # regressions, and a model file of a few arrays.
+        coefs, intercepts = [], []
+        for i, X in enumerate(views):
+            row = fitted[i * levers:(i + 1) * levers]
+            coefs.append(np.vstack([m.coef_[0] if m else np.zeros(X.shape[1]) for m in row]))
+            intercepts.append(np.array([m.intercept_[0] if m else 0.0 for m in row]))
+        learnt = np.array([m is not None for m in fitted[:levers]])
+        return Regressions(coefs, np.array(intercepts), learnt)
 
     @staticmethod
-    def _proba(models: list[list[LogisticRegression | None]], views: list) -> np.ndarray:
-        n = views[0].shape[0]
+    def _proba(regressions: Regressions, views: list) -> np.ndarray:
         per_view = [
-            np.column_stack([m.predict_proba(X)[:, 1] if m is not None else np.zeros(n) for m in row])
-            for row, X in zip(models, views)
+            expit(safe_sparse_dot(X, coef.T, dense_output=True) + intercept)
+            for X, coef, intercept in zip(views, regressions.coefs, regressions.intercepts)
         ]
-        return np.mean(per_view, axis=0)
+        return np.where(regressions.learnt, np.mean(per_view, axis=0), 0.0)
 
     def fit(self, X: list, Y) -> LeverClassifier:
         if len(X) != len(self.C):
@@ -166,12 +212,13 @@ class LeverClassifier(ClassifierMixin, BaseEstimator):
         self.thresholds_ = np.array(
             [best_threshold(Y[:, j], out_of_fold[:, j]) for j in range(Y.shape[1])]
         )
-        self.models_ = self._fit_views(X, Y)
+        regressions = self._fit_views(X, Y)
+        self.coefs_, self.intercepts_, self.learnt_ = regressions.coefs, regressions.intercepts, regressions.learnt
         self.n_outputs_ = Y.shape[1]
         return self
 
     def predict_proba(self, X: list) -> np.ndarray:
-        return self._proba(self.models_, X)
+        return self._proba(Regressions(self.coefs_, self.intercepts_, self.learnt_), X)
 
     def decision_scores(self, X: list) -> np.ndarray:
         return rescale(self.predict_proba(X), self.thresholds_)
@@ -221,9 +268,67 @@ def build_model(views: tuple[str, ...] = VIEWS) -> Pipeline:
     )
 
 
-def classify(texts: Sequence[str], model: Pipeline) -> np.ndarray:
-    """Scores (passages × levers) in [0, 1]; a lever is carried from 0.5 up."""
-    if len(texts) == 0:
-        return np.zeros((0, model[-1].n_outputs_))
-    features = model[:-1].transform(list(texts))
-    return model[-1].decision_scores(features)
+# How the cues move the model's rescaled scores: expert priors, not fitted. Fitted
+# on the corpus, cue weights come out near zero, because its hard negatives are
+# full of cue words that its writers used without addressing the lever; on real
+# documents cues are far more reliable (models/DESIGNS.md has the measurements).
+CUE_LIFT = 0.5  # added when a strong cue hits and the model does not rule the lever out,
+CUE_FLOOR = 0.2  # that is, when its score is at least this;
+NO_CUE_PENALTY = 0.1  # taken off a lever no cue of either strength speaks for in the passage.
+CUE_ONLY = {"strong": 0.75, "weak": 0.25}  # the score of a lever no model was trained for
+MAX_LEVERS = 4  # carried per passage at most (the annotation guide's limit): the highest
+CUE_RULE = (
+    f"the model's score s, plus {CUE_LIFT} when a strong cue of the lever is in the passage and "
+    f"s ≥ {CUE_FLOOR}, minus {NO_CUE_PENALTY} when no cue of the lever is; at most {MAX_LEVERS} levers "
+    f"a passage; a lever without a trained model scores {CUE_ONLY['strong']} with a strong cue, "
+    f"{CUE_ONLY['weak']} with a weak one"
+)
+
+
+def classify(texts: Sequence[str], model: LeverModel, cues: Cues, scoring: str = "hybrid") -> Classified:
+    """Score passages for every lever of the cues' taxonomy (see CUE_RULE)."""
+    check_scorable(model, cues)
+    nlp = load_nlp()
+    docs = list(nlp.pipe(texts, batch_size=64, disable=without(nlp, *LEMMA_PIPES)))
+    evidence = cues.evidence(docs)
+    strong, weak = evidence.strong > 0, evidence.weak > 0
+    if scoring == "cues":
+        return Classified(_capped(_cue_only(strong, weak)), evidence.matches)
+    scores = _cue_only(strong, weak)
+    columns = [cues.lever_ids.index(lever) for lever in model.levers]
+    learnt = model_scores(model.estimator, docs)
+    if scoring == "model":
+        scores[:, columns] = learnt
+        return Classified(scores, evidence.matches)
+    lifted = strong[:, columns] & (learnt >= CUE_FLOOR)
+    silent = ~strong[:, columns] & ~weak[:, columns]
+    scores[:, columns] = np.clip(learnt + CUE_LIFT * lifted - NO_CUE_PENALTY * silent, 0.0, 1.0)
+    return Classified(_capped(scores), evidence.matches)
+
+
+def check_scorable(model: LeverModel, cues: Cues) -> None:
+    """Refuse a taxonomy with a lever that neither the model nor any cue can score."""
+    missing = set(cues.lever_ids) - set(model.levers) - cues.levers
+    if missing:
+        raise ModelError(f"no model and no cue for {', '.join(sorted(missing))}: "
+                         "add cues to cues.toml or retrain the model with annotated passages")
+
+
+def model_scores(estimator: Pipeline, passages: Sequence[str] | Sequence[Doc]) -> np.ndarray:
+    """The model's rescaled scores alone (passages × the levers it was trained for)."""
+    if len(passages) == 0:
+        return np.zeros((0, estimator[-1].n_outputs_))
+    return estimator[-1].decision_scores(estimator[:-1].transform(passages))
+
+
+def _cue_only(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:
+    return np.where(strong, CUE_ONLY["strong"], np.where(weak, CUE_ONLY["weak"], 0.0))
+
+
+def _capped(scores: np.ndarray) -> np.ndarray:
+    """At most MAX_LEVERS carried per passage: the others are brought under the threshold
+    (by a thousandth, which the reports' four decimals keep)."""
+    order = np.argsort(-scores, axis=1, kind="stable")
+    beyond = np.zeros_like(scores, dtype=bool)
+    np.put_along_axis(beyond, order[:, MAX_LEVERS:], True, axis=1)
+    return np.where(beyond & (scores >= DECISION), DECISION - 0.001, scores)

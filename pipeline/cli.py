@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .errors import LeviersError
+from .types import SCORINGS
 
 # Exit status of `analyse` when some documents could not be analysed (the
 # others are, and every output file is written).
@@ -118,15 +119,17 @@ def predict(passages: Path, output: Path, model_dir: Path | None) -> None:
               help="Also write the metrics as JSON (with several models, keyed by model directory).")
 @click.option("--record", is_flag=True,
               help="Store the figures in each model's metadata and model card.")
+@click.option("--scoring", type=click.Choice(SCORINGS), default="hybrid", show_default=True,
+              help="Score with the model and the cues as `analyse` does, or with either alone.")
 @reported
-def evaluate(gold: Path, model_dirs: tuple[Path, ...], json_path: Path | None, record: bool) -> None:
+def evaluate(gold: Path, model_dirs: tuple[Path, ...], json_path: Path | None, record: bool, scoring: str) -> None:
     """Precision, recall and F1 per lever of one or more models on the same annotated passages
     (GOLD: a file in any format `leviers train` reads)."""
     from .taxonomy import load_taxonomy
     from .training.evaluate import evaluate as measure
     from .training.metrics import metrics_table
 
-    done = measure(gold, load_taxonomy(), model_dirs or (None,), record)
+    done = measure(gold, load_taxonomy(), model_dirs or (None,), record, scoring)
     left_out = f"; {len(done.skipped)} task(s) without annotation left out" if done.skipped else ""
     click.echo(f"{gold} ({done.passages} passages{left_out})")
     click.echo(metrics_table(done.results))

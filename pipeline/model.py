@@ -58,10 +58,12 @@ def load_model(directory: str | Path | None, taxonomy: Taxonomy) -> LeverModel:
 
     directory = Path(directory) if directory else default_model_dir()
     meta = load_meta(directory)
-    if meta.get("taxonomy_digest") != taxonomy.digest or meta.get("levers") != taxonomy.ids:
-        raise ModelError(
-            f"{directory}: the model was trained for other levers than the current taxonomy; retrain it"
-        )
+    # A taxonomy may have levers the model was not trained for (they are scored
+    # from their cues), not the other way round.
+    unknown = sorted(set(meta.get("levers") or ["?"]) - set(taxonomy.ids))
+    if unknown:
+        raise ModelError(f"{directory}: the model was trained for levers the taxonomy does not have "
+                         f"({', '.join(unknown)}); retrain it")
     path = directory / MODEL_FILE
     try:
         untrusted = sio.get_untrusted_types(file=path)

@@ -20,15 +20,16 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .classify import classify
+from .classify import CUE_RULE, check_scorable, classify
+from .cues import Cues, load_cues
 from .errors import LeviersError
 from .extract import extract_many, find_documents, skipped_pages
-from .model import default_model_dir, load_model
+from .model import LeverModel, default_model_dir, load_model
 from .nlp import load_nlp
 from .report.tables import ERROR_COLUMNS, coverage_table, passage_table
 from .segment import segment
 from .taxonomy import Taxonomy, load_taxonomy
-from .types import CoverageRule, DocumentSummary, Result, carried
+from .types import Classified, CoverageRule, DocumentSummary, Result, carried
 
 
 def _sha256(path: Path) -> str:
@@ -43,6 +44,7 @@ def analyse(
     input_path: str | Path,
     model_dir: str | Path | None = None,
     taxonomy: Taxonomy | None = None,
+    cues: Cues | None = None,
     on_document: Callable[[DocumentSummary], None] | None = None,
     rule: CoverageRule = CoverageRule(),
     jobs: int | None = None,
@@ -56,6 +58,8 @@ def analyse(
     taxonomy = taxonomy or load_taxonomy()
     model_dir = Path(model_dir) if model_dir else default_model_dir()
     model = load_model(model_dir, taxonomy)
+    cues = cues or load_cues(taxonomy)
+    check_scorable(model, cues)
     root, files = find_documents(input_path)
     nlp = load_nlp()
 
@@ -80,20 +84,20 @@ def analyse(
             timings["segment"] += time.perf_counter() - clock
             stage = "classify"
             clock = time.perf_counter()
-            scores = classify([p.text for p in passages], model.estimator)
+            scored = classify([p.text for p in passages], model, cues)
             timings["classify"] += time.perf_counter() - clock
         except LeviersError as exc:
             summary.error = f"{stage}: {exc}"
             errors.append({"document": name, "stage": stage, "message": str(exc)})
         else:
-            table = passage_table(passages, scores, model.levers)
+            table = passage_table(passages, scored, taxonomy.ids)
             tables.append(table)
             summary.pages, summary.passages = len(pages), len(passages)
             summary.skipped = skipped_pages(pages)
             if summary.skipped:
                 errors.append({"document": name, "stage": "ocr", "message": summary.skipped})
-            carried = rule.covers(table[model.levers].to_numpy())  # the rounded scores, as in the reports
-            summary.missing = [lever for lever, c in zip(model.levers, carried) if not c]
+            carried = rule.covers(table[taxonomy.ids].to_numpy())  # the rounded scores, as in the reports
+            summary.missing = [lever for lever, c in zip(taxonomy.ids, carried) if not c]
             for framework in taxonomy.frameworks:
                 mask = [lever.framework == framework.id for lever in taxonomy.levers]
                 summary.covered[framework.id] = (int(carried[mask].sum()), int(sum(mask)))
@@ -101,7 +105,7 @@ def analyse(
         if on_document:
             on_document(summary)
 
-    empty = passage_table([], np.zeros((0, len(model.levers))), model.levers)
+    empty = passage_table([], Classified(np.zeros((0, len(taxonomy.ids))), []), taxonomy.ids)
     passages_df = pd.concat(tables, ignore_index=True) if tables else empty
     done = [s.name for s in summaries if not s.error]
     coverage = coverage_table(passages_df, done, taxonomy, rule)
@@ -118,9 +122,21 @@ def analyse(
         "documents": {"found": len(files), "analysed": len(done), "failed": len(files) - len(done)},
         "passages": int(len(passages_df)),
         "coverage_rule": asdict(rule),
+        "scoring": scoring(model, cues),
         "files": inputs,
     }
     return Result(coverage, passages_df, errors_df, summaries, run, taxonomy, rule)
+
+
+def scoring(model: LeverModel, cues: Cues) -> dict:
+    """How the levers were scored, for run.json and the report: which by the model
+    and the cues, which by their cues alone (no model was trained for them yet)."""
+    return {
+        "rule": CUE_RULE,
+        "cues_digest": cues.digest,
+        "model_and_cues": [lever for lever in cues.lever_ids if lever in model.levers],
+        "cues_only": [lever for lever in cues.lever_ids if lever not in model.levers],
+    }
 
 
 def predict(passages: str | Path, output: str | Path, model_dir: str | Path | None = None) -> int:
@@ -137,14 +153,15 @@ def predict(passages: str | Path, output: str | Path, model_dir: str | Path | No
                 records.append((record["id"], str(record["text"])))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise LeviersError(f"{passages}:{number}: expected a JSON object with 'id' and 'text'") from exc
-    model = load_model(model_dir, load_taxonomy())
-    scores = classify([text for _, text in records], model.estimator)
+    taxonomy = load_taxonomy()
+    scored = classify([text for _, text in records], load_model(model_dir, taxonomy), load_cues(taxonomy))
     with Path(output).open("w", encoding="utf-8") as out:
-        for (record_id, _), row in zip(records, scores):
+        for (record_id, _), row, cues in zip(records, scored.scores, scored.cues):
             prediction = {
                 "id": record_id,
-                "labels": carried(row, model.levers),
-                "scores": {lever: round(float(s), 4) for lever, s in zip(model.levers, row)},
+                "labels": carried(row, taxonomy.ids),
+                "scores": {lever: round(float(s), 4) for lever, s in zip(taxonomy.ids, row)},
+                "cues": cues,
             }
             out.write(json.dumps(prediction, ensure_ascii=False) + "\n")
     return len(records)

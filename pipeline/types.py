@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 # rescaled per lever so that its threshold lands here (see classify.rescale).
 DECISION = 0.5
 
+# What `classify` scores with: the model and the cues (the default), or either alone to measure it.
+SCORINGS = ("hybrid", "model", "cues")
+
 # Separates lever ids in one cell of a CSV (passages.csv, annotation files).
 LABEL_SEPARATOR = "|"
 
@@ -53,6 +56,12 @@ class Passage:
     page: int
     index: int  # 0-based position in the document
     text: str
+
+
+@dataclass
+class Classified:
+    scores: np.ndarray  # passages × the taxonomy's levers, in [0, 1]; carried from DECISION up
+    cues: list[dict[str, list[str]]]  # per passage: lever → the words that matched its cues
 
 
 def carried(scores: Sequence[float], lever_ids: Sequence[str]) -> list[str]:

@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from pipeline.classify import LeverClassifier, SpacyFeatures, TextViews, best_threshold, build_model, classify, rescale
+from pipeline.classify import (
+    LeverClassifier,
+    SpacyFeatures,
+    TextViews,
+    best_threshold,
+    build_model,
+    model_scores,
+    rescale,
+)
 from pipeline.errors import ModelError
 from pipeline.model import load_model
 from pipeline.taxonomy import load_taxonomy
@@ -54,18 +62,18 @@ def test_fit_returns_self_and_learns_thresholds(nlp):
     model.set_params(levers__cv=3)
     assert model.fit(TEXTS, Y) is model
     clf = model[-1]
-    assert clf.n_outputs_ == 2 and [len(row) for row in clf.models_] == [2, 2, 2]
+    assert clf.n_outputs_ == 2 and [coef.shape[0] for coef in clf.coefs_] == [2, 2, 2] and clf.learnt_.all()
     assert np.all((clf.thresholds_ > 0) & (clf.thresholds_ < 1))
-    scores = classify(["Nous recrutons un chef de projet pour piloter le programme."], model)
+    scores = model_scores(model, ["Nous recrutons un chef de projet pour piloter le programme."])
     assert scores.shape == (1, 2) and scores[0, 0] > scores[0, 1]
-    assert classify([], model).shape == (0, 2)
+    assert model_scores(model, []).shape == (0, 2)
 
 
 def test_a_lever_without_examples_scores_zero(nlp):
     Y3 = np.column_stack([Y, np.zeros(len(Y), int)])
     model = build_model().set_params(levers__cv=3).fit(TEXTS, Y3)
-    assert all(row[2] is None for row in model[-1].models_)
-    assert np.all(classify(TEXTS[:3], model)[:, 2] == 0)
+    assert list(model[-1].learnt_) == [True, True, False]
+    assert np.all(model_scores(model, TEXTS[:3])[:, 2] == 0)
 
 
 def test_rescale_puts_each_threshold_at_one_half():
@@ -103,7 +111,7 @@ def test_saved_model_loads_and_scores_the_same(saved_model, taxonomy):
     assert model.levers == taxonomy.ids
     assert model.meta["training_data"]["passages"] == len(TEXTS)
     assert (saved_model / "MODEL_CARD.md").read_text().startswith("# Model card")
-    scores = classify([TEXTS[0], TEXTS[4]], model.estimator)
+    scores = model_scores(model.estimator, [TEXTS[0], TEXTS[4]])
     assert scores.shape == (2, 17)
     assert list(scores.argmax(axis=1)) == [taxonomy.ids.index(n) for n in ("cget.ingenierie", "cget.catalyseurs")]
 
@@ -112,7 +120,7 @@ def test_model_for_another_taxonomy_is_refused(saved_model, tmp_path):
     other = tmp_path / "t.toml"
     other.write_text('[[frameworks]]\nid = "f"\nlabel = "F"\nlevel = "p"\n[[levers]]\nid = "f.x"\n'
                      'framework = "f"\nlabel = "x"\nlabel_en = "x"\ndescription = "x"\n', "utf-8")
-    with pytest.raises(ModelError, match="other levers"):
+    with pytest.raises(ModelError, match="levers the taxonomy does not have"):
         load_model(saved_model, load_taxonomy(other))
 
 

@@ -43,8 +43,8 @@ def test_analyse_end_to_end(tiny_corpus, tmp_path, taxonomy):
         assert (row["covered"] == "1") == (int(row["passages"]) > 0) == bool(row["evidence"])
 
     passages = read_csv(out / "passages.csv")
-    assert list(passages[0])[:5] == ["document", "page", "passage", "text", "levers"]
-    assert list(passages[0])[5:] == taxonomy.ids
+    assert list(passages[0])[:6] == ["document", "page", "passage", "text", "levers", "cues"]
+    assert list(passages[0])[6:] == taxonomy.ids
     # every quote in the coverage table is a passage, on the page it cites
     for row in coverage:
         if row["evidence"]:

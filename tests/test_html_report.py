@@ -15,7 +15,7 @@ from markupsafe import escape
 from pipeline import analyse, write_outputs
 from pipeline.report.html import render_report
 from pipeline.report.tables import coverage_table, passage_table
-from pipeline.types import CoverageRule, DocumentSummary, Passage, Result
+from pipeline.types import Classified, CoverageRule, DocumentSummary, Passage, Result
 from tests.helpers import REPO, write_pdf
 
 MARKUP_NAME = "note <img src=x onerror=window.pwned=true>.pdf"
@@ -36,13 +36,16 @@ def make_result(taxonomy, rule: CoverageRule = CoverageRule()) -> Result:
     ]
     passages = [Passage(doc, page, i, text) for i, (doc, page, text, _) in enumerate(rows)]
     scores = np.array([[by_lever.get(lever, 0.1) for lever in taxonomy.ids] for *_, by_lever in rows])
-    table = passage_table(passages, scores, taxonomy.ids)
+    # the best passage of the first lever matched two of its cues
+    found = [{}] * 3 + [{first: ["conseil citoyen", "mois"]}] + [{}] * (len(rows) - 4)
+    table = passage_table(passages, Classified(scores, found), taxonomy.ids)
     coverage = coverage_table(table, ["strategie.pdf", MARKUP_NAME], taxonomy, rule)
     errors = pd.DataFrame([{"document": "casse.pdf", "stage": "extract", "message": "<b>not a PDF</b>"}])
     documents = [DocumentSummary("strategie.pdf", 3, 6), DocumentSummary(MARKUP_NAME, 1, 1),
                  DocumentSummary("casse.pdf", error="extract: <b>not a PDF</b>")]
     run = {"leviers": "0.1.0", "started": "2026-01-01T00:00:00+00:00", "input": "docs", "passages": len(table),
-           "model": {"name": "test"}, "documents": {"found": 3, "analysed": 2, "failed": 1}}
+           "model": {"name": "test"}, "documents": {"found": 3, "analysed": 2, "failed": 1},
+           "scoring": {"rule": "the rule of the cues", "cues_only": []}}
     return Result(coverage, table, errors, documents, run, taxonomy, rule)
 
 
@@ -83,11 +86,12 @@ def test_heatmap_bars_quotes_and_what_is_left_out(taxonomy):
     quotes = strategy.split(f'id="doc-1-{first.id}"')[1].split('<div class="lever"')[0]
     assert re.findall(r"page (\d+), score ([\d.]+)", quotes) == [("3", "0.95"), ("2", "0.90"), ("2", "0.70")]
     assert "Les associations animent le bourg." in quotes and "Des habitants" not in quotes
+    assert "Le <mark>conseil citoyen</mark> se réunit chaque <mark>mois</mark>." in quotes  # the cues it matched
     left_out = strategy.split('<ul class="missing">')[1].split("</ul>")[0]
     assert left_out.count("<li>") == 15
     assert escape(taxonomy.levers[2].label) in left_out and escape(first.label) not in left_out
 
-    assert escape(str(result.rule)) in page and "s = p / (2t)" in page
+    assert escape(str(result.rule)) in page and "s = p / (2t)" in page and "the rule of the cues" in page
     errors = page.split('id="errors"')[1]
     assert "casse.pdf" in errors and "extract" in errors
 

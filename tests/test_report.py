@@ -5,7 +5,7 @@ import pytest
 from pipeline.errors import LeviersError
 from pipeline.report.spreadsheet import spreadsheet_safe, write_csv
 from pipeline.report.tables import coverage_matrix, coverage_table, passage_table, summary_table
-from pipeline.types import CoverageRule, Passage
+from pipeline.types import Classified, CoverageRule, Passage
 
 
 def scored(taxonomy, rows: list[tuple[str, int, dict[int, float]]]) -> pd.DataFrame:
@@ -15,7 +15,7 @@ def scored(taxonomy, rows: list[tuple[str, int, dict[int, float]]]) -> pd.DataFr
     for i, (_, _, by_lever) in enumerate(rows):
         for j, score in by_lever.items():
             scores[i, j] = score
-    return passage_table(passages, scores, taxonomy.ids)
+    return passage_table(passages, Classified(scores, [{}] * len(rows)), taxonomy.ids)
 
 
 def row(coverage: pd.DataFrame, document: str, lever: str) -> pd.Series:
@@ -29,8 +29,10 @@ def test_coverage_follows_the_stated_rule(taxonomy):
     scores = np.zeros((4, len(ids)))
     scores[0, 0], scores[1, 0], scores[2, 0] = 0.6, 0.9, 0.4  # a.pdf: 2 passages carry lever 0
     scores[3, 1] = 0.49  # b.pdf: just under the threshold
-    table = passage_table(passages, scores, ids)
+    found = [{ids[0]: ["premier"]}, {}, {}, {ids[1]: ["autre", "autre"]}]
+    table = passage_table(passages, Classified(scores, found), ids)
     assert list(table["levers"]) == [ids[0], ids[0], "", ""]
+    assert list(table["cues"]) == [f"{ids[0]}: premier", "", "", f"{ids[1]}: autre, autre"]
 
     coverage = coverage_table(table, ["a.pdf", "b.pdf", "c.pdf"], taxonomy)
     assert len(coverage) == 3 * len(ids)

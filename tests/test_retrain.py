@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pipeline.classify import classify
+from pipeline.classify import model_scores
 from pipeline.cli import main
 from pipeline.model import load_model
 from pipeline.training import train as train_module
@@ -157,7 +157,7 @@ def test_training_is_reproducible(suggestions, tmp_path, taxonomy):
     save_model(first, tmp_path / "a")
     texts = [r["text"] for r in rows]
     reloaded = load_model(tmp_path / "a", taxonomy)
-    assert np.array_equal(classify(texts, reloaded.estimator), classify(texts, second.estimator))
+    assert np.array_equal(model_scores(reloaded.estimator, texts), model_scores(second.estimator, texts))
 
 
 def test_base_adds_the_shipped_corpus(suggestions, tmp_path, monkeypatch):

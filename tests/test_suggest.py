@@ -2,29 +2,27 @@ import json
 import xml.etree.ElementTree as ET
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from pipeline.errors import LeviersError
 from pipeline.report.spreadsheet import write_csv
+from pipeline.report.tables import passage_table
 from pipeline.training.corpus import read_examples
 from pipeline.training.suggest import label_studio_config, pick, read_passages, write_suggestions
+from pipeline.types import Classified, Passage
 
 WORDS = ("commune comité tiers-lieu habitants projet mobilité école santé forêt énergie numérique emploi "
          "association élus bourg gare vélo ferme marché atelier").split()
 
 
 def passages_table(taxonomy, rows):
-    """A passages.csv table: rows of (document, text, {lever: score}); other levers score 0."""
-    table = pd.DataFrame({
-        "document": [r[0] for r in rows], "page": 1, "passage": range(len(rows)), "text": [r[1] for r in rows],
-        "levers": ["|".join(l for l, s in r[2].items() if s >= 0.5) for r in rows],
-    })
+    """The passages table of `analyse`: rows of (document, text, {lever: score}); other levers score 0."""
     scores = np.zeros((len(rows), len(taxonomy.ids)))
     for i, (_, _, levers) in enumerate(rows):
         for lever, score in levers.items():
             scores[i, taxonomy.ids.index(lever)] = score
-    return pd.concat([table, pd.DataFrame(scores, columns=taxonomy.ids)], axis=1)
+    passages = [Passage(document, 1, i, text) for i, (document, text, _) in enumerate(rows)]
+    return passage_table(passages, Classified(scores, [{}] * len(rows)), taxonomy.ids)
 
 
 def sentence(i):

@@ -9,6 +9,7 @@ prepares what the template shows: the tables' rows and the charts' geometry
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import jinja2
@@ -17,7 +18,7 @@ import pandas as pd
 from ..classify import SCORE_FORMULA
 from ..taxonomy import Lever, Taxonomy
 from ..types import DECISION, CoverageRule, Result
-from .tables import summary_table, top_passages
+from .tables import cue_words, summary_table, top_passages
 
 QUOTES_PER_LEVER = 3
 # Geometry of the charts, in pixels.
@@ -38,6 +39,15 @@ def plural(count: int, word: str) -> str:
 def lever_tip(lever: Lever) -> str:
     """What a lever's hover text says: its label and description."""
     return f"{lever.label} ({lever.id}): {lever.description}"
+
+
+def highlighted(text: str, words: list[str]) -> list[tuple[str, bool]]:
+    """A quote cut into (part, is a cue) so that the template marks the words that matched."""
+    pattern = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    if not pattern:
+        return [(text, False)]
+    parts = re.split(f"({pattern})", text)
+    return [(part, i % 2 == 1) for i, part in enumerate(parts) if part]
 
 
 def colour(score: float) -> str:
@@ -152,7 +162,7 @@ def document(name: str, anchor: str, result: Result) -> dict:
         "missing": [(taxonomy.lever(row.lever), row) for row in coverage[coverage["covered"] == 0].itertuples()],
         "evidence": [
             (taxonomy.lever(row.lever), row,
-             [(quote["text"], quote["page"], quote[row.lever])
+             [(highlighted(quote["text"], cue_words(quote["cues"], row.lever)), quote["page"], quote[row.lever])
               for _, quote in top_passages(passages, row.lever, QUOTES_PER_LEVER).iterrows()])
             for row in coverage[coverage["covered"] == 1].itertuples()
         ],

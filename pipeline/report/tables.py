@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..taxonomy import Taxonomy
-from ..types import DECISION, LABEL_SEPARATOR, CoverageRule, Passage, carried
+from ..types import DECISION, LABEL_SEPARATOR, Classified, CoverageRule, Passage, carried
 
 COVERAGE_COLUMNS = [
     "document", "framework", "lever", "label", "covered", "score",
@@ -21,9 +21,10 @@ COVERAGE_COLUMNS = [
 SUMMARY_COLUMNS = ["ranking", "rank", "name", "label", "framework", "covered", "out_of", "share"]
 ERROR_COLUMNS = ["document", "stage", "message"]
 
-def passage_table(passages: list[Passage], scores: np.ndarray, lever_ids: list[str]) -> pd.DataFrame:
-    """One row per passage: where it is, its text, the levers it carries, every score."""
-    scores = np.round(scores, 4)  # rounded first, so that a file's scores agree with its `levers`
+def passage_table(passages: list[Passage], scored: Classified, lever_ids: list[str]) -> pd.DataFrame:
+    """One row per passage: where it is, its text, the levers it carries, the words that
+    matched their cues, every score."""
+    scores = np.round(scored.scores, 4)  # rounded first, so that a file's scores agree with its `levers`
     table = pd.DataFrame(
         {
             "document": [p.document for p in passages],
@@ -31,10 +32,25 @@ def passage_table(passages: list[Passage], scores: np.ndarray, lever_ids: list[s
             "passage": [p.index for p in passages],
             "text": [p.text for p in passages],
             "levers": [LABEL_SEPARATOR.join(carried(row, lever_ids)) for row in scores],
+            "cues": [cue_cell(found) for found in scored.cues],
         }
     )
     score_columns = pd.DataFrame(scores, columns=lever_ids, index=table.index)
     return pd.concat([table, score_columns], axis=1)
+
+
+def cue_cell(found: dict[str, list[str]]) -> str:
+    """The cues a passage matched, as one cell: "lever: words, words; lever: words"."""
+    return "; ".join(f"{lever}: {', '.join(words)}" for lever, words in found.items())
+
+
+def cue_words(cell: str, lever: str) -> list[str]:
+    """The words of a `cue_cell` that matched one lever's cues."""
+    for part in cell.split("; ") if cell else ():
+        name, _, words = part.partition(": ")
+        if name == lever:
+            return words.split(", ")
+    return []
 
 
 def top_passages(passages: pd.DataFrame, lever: str, n: int) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from ..classify import CUE_RULE
 from ..model import CARD_FILE, META_FILE, MODEL_FILE, LeverModel
 from .metrics import metrics_table
 
@@ -41,6 +42,10 @@ def model_card(meta: dict) -> str:
         "## Design",
         "",
         meta["design"],
+        "",
+        f"When documents are analysed, the expert cues of `pipeline/cues.toml` then move these scores: {CUE_RULE}. "
+        "The cross-validation below measures the model alone; each evaluation says whether it measured the "
+        "model and the cues together (the name of the file alone), or either alone.",
         "",
         "The designs tried and their figures are in `models/DESIGNS.md`.",
         "",

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
+
+from ..types import CoverageRule
 
 MIN_SUPPORT = 5  # levers rarer than this in a gold set are left out of the macro average
 # Under this many gold examples, one passage more or less moves a lever's F1 by 0.1 or more.
@@ -36,6 +41,25 @@ def metrics(Y_true: np.ndarray, Y_pred: np.ndarray, lever_ids: list[str]) -> dic
         # Share of the passages with no lever that the model also leaves empty.
         "none_correct": float((~Y_pred[none].any(axis=1)).mean()) if none.any() else 0.0,
     }
+
+
+# The guide's ids name a passage's document before "-p": "doc12-p0043", "real-03-p012".
+PASSAGE_ID = re.compile(r"^(?P<document>.+)-p\d+$")
+
+
+def document_metrics(ids: Sequence[str], Y_true: np.ndarray, scores: np.ndarray, rule: CoverageRule) -> dict | None:
+    """Precision, recall and F1 over document × lever, a document's gold levers being
+    those of its passages and its predicted ones those the rule says it covers; None
+    when the ids do not name documents."""
+    found = [PASSAGE_ID.match(i) for i in ids]
+    if not ids or not all(found):
+        return None
+    documents = np.array([m.group("document") for m in found if m])
+    names = list(dict.fromkeys(documents))
+    gold = np.array([np.asarray(Y_true)[documents == name].any(axis=0) for name in names])
+    covered = np.array([rule.covers(np.asarray(scores)[documents == name]) for name in names])
+    p, r, f, _ = precision_recall_fscore_support(gold, covered, average="micro", zero_division=0.0)
+    return {"documents": len(names), "rule": str(rule), "precision": float(p), "recall": float(r), "f1": float(f)}
 
 
 def metrics_table(results: dict[str, dict], markdown: bool = False) -> str:
@@ -81,6 +105,12 @@ def metrics_table(results: dict[str, dict], markdown: bool = False) -> str:
         f"Passages with no lever predicted as none: {none} "
         f"({first['none_support']} of {first['passages']} passages have none).",
     ]
+    if "documents" in first:
+        per_document = ", ".join(
+            f"{letter} P {r['documents']['precision']:.2f} R {r['documents']['recall']:.2f} "
+            f"F1 {r['documents']['f1']:.2f}".strip() for letter, r in zip(letters, results.values()))
+        lines.append(f"Per document ({first['documents']['documents']} documents; {first['documents']['rule']}): "
+                     f"{per_document}.")
     if len(names) > 1:
         lines += [f"{letter}: {name} ({r['passages']} passages)" for letter, (name, r) in zip(letters, results.items())]
     if any(note(m["support"]) for m in first["per_lever"].values()):

@@ -1,0 +1,205 @@
+"""Expert cues: the phrases of `cues.toml` that signal a lever, matched on lemmas.
+
+The model learnt the words of the training corpus, whose writers did not write
+like real documents; the cues carry what an expert knows of how French
+territorial documents say each lever, and stay editable as data. `classify`
+combines their evidence with the model's scores, or uses it alone for a lever
+that no model was trained for yet; the matched strings let the reports show
+why a passage carries a lever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import TaxonomyError
+from .nlp import LEMMA_PIPES, load_nlp, without
+from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+STRENGTHS = ("strong", "weak")
+KEYS = {"lever", "strength", "phrases", "exclude"}
+
+
+@dataclass(frozen=True)
+class CueTable:
+    """One [[cues]] table: phrases of one strength for one lever, and their exclusions."""
+
+    lever: str
+    strength: str
+    phrases: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cue tables of a file, for the levers of a taxonomy."""
+
+    tables: tuple[CueTable, ...]
+    lever_ids: tuple[str, ...]  # the taxonomy's levers: the columns of the evidence
+    digest: str  # of the file's text: a cached result depends on it
+
+    @property
+    def levers(self) -> set[str]:
+        """The levers that have at least one cue."""
+        return {table.lever for table in self.tables}
+
+    def evidence(self, docs: Iterable[Doc]) -> CueEvidence:
+        """The cue hits in passages analysed by spaCy (with lemmas)."""
+        matcher = _MATCHERS.get(self.digest)
+        if matcher is None:
+            matcher = _MATCHERS[self.digest] = CueMatcher(self)
+        return matcher.evidence(docs)
+
+
+@dataclass
+class CueEvidence:
+    """Per passage and lever: the number of strong and weak hits, and the strings matched."""
+
+    strong: np.ndarray  # (passages, levers) int
+    weak: np.ndarray  # (passages, levers) int
+    matches: list[dict[str, list[str]]]  # per passage: lever → the passage's words that matched
+
+
+def load_cues(taxonomy: Taxonomy, path: str | Path | None = None) -> Cues:
+    """Read a cue file (the packaged one by default) and check it against the taxonomy;
+    every mistake is a TaxonomyError naming the file."""
+    if path is None:
+        source = "pipeline/cues.toml"
+        text = resources.files("pipeline").joinpath("cues.toml").read_text("utf-8")
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise TaxonomyError(f"{source}: cannot read the cue file ({exc.strerror})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TaxonomyError(f"{source}: not valid TOML ({exc})") from exc
+    tables = data.get("cues")
+    if not isinstance(tables, list) or not tables:
+        raise TaxonomyError(f"{source}: no [[cues]] table")
+    known = set(taxonomy.ids)
+    result = []
+    for n, table in enumerate(tables, 1):
+        where = f"{source}: [[cues]] table #{n}"
+        unknown = set(table) - KEYS
+        if unknown:
+            raise TaxonomyError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        lever, strength = table.get("lever"), table.get("strength")
+        if lever not in known:
+            raise TaxonomyError(f"{where}: unknown lever '{lever}' (not in the taxonomy)")
+        if strength not in STRENGTHS:
+            raise TaxonomyError(f"{where} ({lever}): strength must be one of {', '.join(STRENGTHS)}, not '{strength}'")
+        lists = {}
+        for key in ("phrases", "exclude"):
+            value = table.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+                raise TaxonomyError(f"{where} ({lever}): '{key}' must be a list of strings")
+            if any(not p.strip() for p in value):
+                raise TaxonomyError(f"{where} ({lever}): empty phrase in '{key}'")
+            lists[key] = tuple(dict.fromkeys(p.strip().lower() for p in value))
+        if not lists["phrases"]:
+            raise TaxonomyError(f"{where} ({lever}): no phrases")
+        result.append(CueTable(lever, strength, lists["phrases"], lists["exclude"]))
+    return Cues(tuple(result), tuple(taxonomy.ids), hashlib.sha256(text.encode()).hexdigest()[:16])
+
+
+# One matcher per cue file and process: building it lemmatises every phrase.
+_MATCHERS: dict[str, CueMatcher] = {}
+
+
+class CueMatcher:
+    """Matches the phrases on lowercased lemmas and on lowercased words.
+
+    Both, because spaCy lemmatises some words differently alone and in a
+    sentence (participles, feminines, acronyms); a hit on either counts once.
+    """
+
+    def __init__(self, cues: Cues):
+        from spacy.matcher import PhraseMatcher
+
+        self.cues = cues
+        self.nlp = load_nlp()
+        self.disable = without(self.nlp, *LEMMA_PIPES)
+        self.matchers: dict[str, PhraseMatcher] = {
+            attr: PhraseMatcher(self.nlp.vocab, attr=attr) for attr in ("LEMMA", "LOWER")}
+        for k, table in enumerate(cues.tables):
+            for key, phrases in (("i", table.phrases), ("x", table.exclude)):
+                if phrases:
+                    self.matchers["LOWER"].add(f"{key}{k}", [self.nlp.make_doc(p) for p in phrases])
+                    self.matchers["LEMMA"].add(f"{key}{k}", self._lemma_patterns(phrases))
+
+    def _lemma_patterns(self, phrases: Sequence[str]) -> list[Doc]:
+        """Three lemma readings of each phrase, because spaCy lemmatises a phrase
+        alone unlike the same words in a sentence ("habitant" alone → "habiter"):
+        the words as written (dictionary forms), the phrase lemmatised alone, and
+        lemmatised after a determiner ("les …")."""
+        patterns: dict[tuple[str, ...], Doc] = {}
+        alone = self.nlp.pipe(phrases, disable=self.disable)
+        after = self.nlp.pipe([f"les {p}" for p in phrases], disable=self.disable)
+        for phrase, lemmatised, in_context in zip(phrases, alone, after):
+            as_written = self.nlp.make_doc(phrase)
+            for token in as_written:
+                token.lemma_ = token.lower_
+            context = in_context[1:].as_doc() if len(in_context) > 1 else in_context
+            for doc in (as_written, _lower_lemmas(lemmatised), _lower_lemmas(context)):
+                patterns.setdefault(tuple(t.lemma_ for t in doc), doc)
+        return list(patterns.values())
+
+    def evidence(self, docs: Iterable[Doc]) -> CueEvidence:
+        docs = [_lower_lemmas(doc) for doc in docs]
+        column = {lever: j for j, lever in enumerate(self.cues.lever_ids)}
+        strong = np.zeros((len(docs), len(column)), dtype=int)
+        weak = np.zeros_like(strong)
+        matches = []
+        for i, doc in enumerate(docs):
+            spans: dict[str, set[tuple[int, int]]] = {}
+            for matcher in self.matchers.values():
+                for match_id, start, end in matcher(doc):
+                    spans.setdefault(self.nlp.vocab.strings[match_id], set()).add((start, end))
+            # Per lever: the hits no exclusion overlaps, longest first, strong
+            # before weak on a tie, never two overlapping hits.
+            found: dict[str, list[tuple[int, int, int]]] = {}
+            for key, spotted in spans.items():
+                if key[0] != "i":
+                    continue
+                table = self.cues.tables[int(key[1:])]
+                excluded = spans.get("x" + key[1:], set())
+                rank = STRENGTHS.index(table.strength)
+                found.setdefault(table.lever, []).extend(
+                    (s, e, rank) for s, e in spotted if not any(s < xe and xs < e for xs, xe in excluded))
+            per_lever: dict[str, list[str]] = {}
+            for lever, hits in found.items():
+                kept: list[tuple[int, int, int]] = []
+                for s, e, rank in sorted(hits, key=lambda h: (h[0] - h[1], h[2], h[0])):
+                    if not any(s < ke and ks < e for ks, ke, _ in kept):
+                        kept.append((s, e, rank))
+                if kept:
+                    strong[i, column[lever]] = sum(1 for h in kept if h[2] == 0)
+                    weak[i, column[lever]] = sum(1 for h in kept if h[2] == 1)
+                    per_lever[lever] = [doc[s:e].text for s, e, _ in sorted(kept)]
+            matches.append(per_lever)
+        return CueEvidence(strong, weak, matches)
+
+
+def _lower_lemmas(doc: Doc) -> Doc:
+    """Lowercase the lemmas in place (the French lemmatiser keeps the case of proper
+    nouns and of sentence-initial acronyms) so that phrases and passages compare alike."""
+    for token in doc:
+        lemma = token.lemma_ or token.lower_
+        if lemma != lemma.lower() or not token.lemma_:
+            token.lemma_ = lemma.lower()
+    return doc
