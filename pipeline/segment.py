@@ -26,6 +26,7 @@ MAX_SENTENCES = 6
 MAX_WORDS = 200
 MIN_WORDS = 3
 HEADING_WORDS = 12
+REPEATED_LINE_WORDS = 4
 
 HYPHENATED_BREAK = re.compile(r"([^\W_]+)-\n([^\W_]+)")
 SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not \s: no-break spaces stay
@@ -88,27 +89,50 @@ def _key(text: str) -> str:
 
 
 def _repeated(pages: list[Page], repair: Callable[[re.Match], str]) -> set[str]:
-    """The blocks written on more than one page: a template's questions, running titles."""
+    """The blocks, and the lines of REPEATED_LINE_WORDS words or more, written on more
+    than one page: a template's questions, running titles."""
     pages_of: dict[str, set[int]] = {}
     for page in pages:
         for raw in page.text.split("\n\n"):
-            key = _key(_join_lines(raw, repair))
-            if key:
+            keys = {_key(_join_lines(raw, repair))}
+            keys |= {_key(line) for line in raw.split("\n") if len(line.split()) >= REPEATED_LINE_WORDS}
+            for key in keys - {""}:
                 pages_of.setdefault(key, set()).add(page.number)
     return {key for key, seen in pages_of.items() if len(seen) > 1}
 
 
+def _set_apart(raw: str, repeated: set[str]) -> list[str]:
+    """A block's lines, with those written on other pages too (a template's question the
+    PDF drew close to a paragraph) as blocks of their own. A repeated lead-in stays:
+    "La commune s'engage à :" still opens its list."""
+    parts: list[list[str]] = [[]]
+    for line in raw.split("\n"):
+        if (len(line.split()) >= REPEATED_LINE_WORDS and _key(line) in repeated
+                and not line.rstrip().endswith(":")):
+            parts += [[line], []]
+        else:
+            parts[-1].append(line)
+    return ["\n".join(part) for part in parts if part]
+
+
+def _glossary(text: str) -> bool:
+    # "ANCT | Agence nationale de la cohésion des territoires", "CRTE : Contrat de relance …"
+    cells = [cell.strip() for cell in text.split(" | ")]
+    if len(cells) == 2:
+        return len(cells[0].split()) == 1 and bool(LETTERS.search(cells[0]))
+    return bool(ACRONYM_LINE.match(text)) and len(text.split()) <= HEADING_WORDS + 4
+
+
 def _kind(raw: str, text: str) -> str | None:
     """What a block is when it cannot be evidence, from its lines (`raw`) and its text."""
-    lines = [line for line in raw.split("\n") if line.strip()]
+    lines = [line.strip() for line in raw.split("\n") if line.strip()]
     tokens = text.replace("|", " ").split()
     if LEADERS.search(text) or (len(lines) > 1 and sum(bool(ENDS_ON_NUMBER.search(l)) for l in lines) > len(lines) / 2):
         return "toc"
     if tokens and sum(bool(NUMBER.match(t)) for t in tokens) >= max(2, len(tokens) / 2):
         return "toc"  # a run of page numbers, or a row of figures without a word to say what they are
-    cells = [cell.strip() for cell in text.split(" | ")]
-    term = len(cells) == 2 and len(cells[0].split()) == 1 and bool(LETTERS.search(cells[0]))
-    if term or (len(cells) == 1 and ACRONYM_LINE.match(text) and len(tokens) <= HEADING_WORDS + 4):
+    entries = sum(_glossary(line) for line in lines)  # a glossary's title line is not one
+    if (" | " in text and _glossary(text)) or (entries and entries >= len(lines) - 1 and entries > len(lines) / 2):
         return "glossary"
     if CAPTION.match(text) and len(tokens) <= 3 * HEADING_WORDS:
         return "caption"
@@ -197,7 +221,7 @@ def _blocks(page: Page, repair: Callable[[re.Match], str], repeated: set[str]) -
         heading = lead_in = sub_lead = ""
         lead_in_used = sub_used = False
 
-    for raw in page.text.split("\n\n") + [REGION_END]:
+    for raw in [part for block in page.text.split("\n\n") for part in _set_apart(block, repeated)] + [REGION_END]:
         if raw == REGION_END:
             flush()
             continue
