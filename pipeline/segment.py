@@ -42,6 +42,7 @@ COMPOUND_HEADS = {
 # A text that ends on one of these ends a sentence, a lead-in or a list item;
 # otherwise it runs on into the next block that starts in lower case.
 CLOSING = (".", "!", "?", ":", ";", "…", "»", ")", '"', "”")
+NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
 # The kinds of block a block that starts in lower case may continue.
 RUNS_ON = ("paragraph", "list_item", "heading", "table_row")
 # Tables of contents: dot leaders, or lines that end on a page number.
@@ -89,26 +90,28 @@ def _key(text: str) -> str:
 
 
 def _repeated(pages: list[Page], repair: Callable[[re.Match], str]) -> set[str]:
-    """The blocks, and the lines of REPEATED_LINE_WORDS words or more, written on more
-    than one page: a template's questions, running titles."""
+    """The blocks, and the lines that are short questions, written on more than one
+    page: a template's questions, running titles."""
     pages_of: dict[str, set[int]] = {}
     for page in pages:
         for raw in page.text.split("\n\n"):
             keys = {_key(_join_lines(raw, repair))}
-            keys |= {_key(line) for line in raw.split("\n") if len(line.split()) >= REPEATED_LINE_WORDS}
+            keys |= {_key(line) for line in raw.split("\n") if _question(line)}
             for key in keys - {""}:
                 pages_of.setdefault(key, set()).add(page.number)
     return {key for key, seen in pages_of.items() if len(seen) > 1}
 
 
+def _question(line: str) -> bool:
+    return line.rstrip().endswith("?") and REPEATED_LINE_WORDS <= len(line.split()) <= HEADING_WORDS
+
+
 def _set_apart(raw: str, repeated: set[str]) -> list[str]:
-    """A block's lines, with those written on other pages too (a template's question the
-    PDF drew close to a paragraph) as blocks of their own. A repeated lead-in stays:
-    "La commune s'engage à :" still opens its list."""
+    """A block's lines, with the questions written on other pages too (a template's
+    question the PDF drew close to a paragraph) as blocks of their own."""
     parts: list[list[str]] = [[]]
     for line in raw.split("\n"):
-        if (len(line.split()) >= REPEATED_LINE_WORDS and _key(line) in repeated
-                and not line.rstrip().endswith(":")):
+        if _question(line) and _key(line) in repeated:
             parts += [[line], []]
         else:
             parts[-1].append(line)
@@ -239,7 +242,9 @@ def _blocks(page: Page, repair: Callable[[re.Match], str], repeated: set[str]) -
             out[-1].text = f"{out[-1].text} {text}"  # the next line of a paragraph drawn with wide spacing
             continue
         # After a lead-in, an item whose bullet the PDF drew as a picture still starts in lower case.
-        if BULLET.match(text) or (lead_in and text[:1].islower()):
+        # A short numbered line outside a list is a section's title: "2. Notre stratégie".
+        numbered_title = bool(NUMBERED.match(text)) and not lead_in and _is_heading(text)
+        if (BULLET.match(text) and not numbered_title) or (lead_in and text[:1].islower()):
             item = BULLET.sub("", text, count=1).lstrip("| ")
             # An item of a sub-list: the first after its lead-in, or one in lower case.
             if sub_lead and (item[:1].islower() or not sub_used):
