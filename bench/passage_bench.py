@@ -37,6 +37,12 @@ def lower_start(text: str) -> bool:
     return bool(letter) and text.lstrip()[:1].isalpha() and letter.group().islower()
 
 
+def fragment(text: str) -> bool:
+    """Starts in lower case with a word, not with "a)", "b." or a web or mail address."""
+    first = text.split()[0] if text.split() else ""
+    return lower_start(text) and not re.match(r"^[a-z][.)]$|.*[.@]\w", first)
+
+
 def audit(text: str, repeated: set[str]) -> str | None:
     bare = text.strip().strip("…").strip()
     tokens = bare.replace("|", " ").split()
@@ -49,7 +55,7 @@ def audit(text: str, repeated: set[str]) -> str | None:
     if key(bare) in repeated or any(key(part) in repeated for part in re.split(r"(?<=[?!.])\s+", bare)
                                     if len(part.split()) >= 3):
         return "repeated"
-    if len(tokens) <= 12 and not bare.endswith(CLOSING):
+    if len(tokens) <= 12 and not bare.endswith(CLOSING) and len(cells) == 1:
         return "heading"
     if not text.rstrip().endswith(CLOSING) or lower_start(text):
         return "cut, unmarked"
@@ -60,8 +66,10 @@ def measure(folder: Path) -> None:
     passages = pd.read_csv(folder / "passages.csv", keep_default_na=False)
     texts = passages["text"].astype(str)
     starts, ends = texts.map(lower_start), ~texts.str.rstrip().str.endswith(CLOSING)
+    fragments = texts.map(fragment)
     print(f"\n{folder}: {len(passages)} passages")
-    print(f"  start in lower case: {starts.sum()} ({starts.mean():.1%}); end within a sentence: "
+    print(f"  start in lower case: {starts.sum()} ({starts.mean():.1%}), of which with a word (not "
+          f"'a)', 'b.', an address): {fragments.sum()} ({fragments.mean():.1%}); end within a sentence: "
           f"{ends.sum()} ({ends.mean():.1%})")
     if "kind" in passages:
         evidence = passages["kind"].isin(["paragraph", "list_item", "table_row"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .nlp import without
-from .types import BULLET, REGION_END, Page, Passage
+from .types import BULLET, EVIDENCE_KINDS, REGION_END, Page, Passage
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -76,11 +76,20 @@ def segment(pages: Iterable[Page], document: str, nlp: Language) -> list[Passage
     repeated = _repeated(pages, repair)
     blocks = _run_on([block for page in pages for block in _blocks(page, repair, repeated)])
     docs = nlp.pipe((block.text for block in blocks), disable=without(nlp, "senter"))
+    chunks = [(block, chunk) for block, doc in zip(blocks, docs)
+              for chunk in _chunks([s.text.strip() for s in doc.sents])
+              if len(WORD.findall(" ".join(chunk))) >= MIN_WORDS]
+    # A passage whose every sentence the document also writes on another page (a box
+    # repeated through a guide, an annex that copies the body) is repeated text too.
+    pages_of: dict[str, set[int]] = {}
+    for block, chunk in chunks:
+        for sentence in chunk:
+            pages_of.setdefault(_key(sentence), set()).add(block.page)
     passages: list[Passage] = []
-    for block, doc in zip(blocks, docs):
-        for text in _chunks([s.text.strip() for s in doc.sents]):
-            if len(WORD.findall(text)) >= MIN_WORDS:
-                passages.append(Passage(document, block.page, len(passages), text, block.kind))
+    for block, chunk in chunks:
+        elsewhere = all(len(pages_of[_key(sentence)]) > 1 for sentence in chunk)
+        kind = "repeated" if elsewhere and block.kind in EVIDENCE_KINDS else block.kind
+        passages.append(Passage(document, block.page, len(passages), " ".join(chunk), kind))
     return passages
 
 
@@ -278,7 +287,7 @@ def _blocks(page: Page, repair: Callable[[re.Match], str], repeated: set[str]) -
     return out
 
 
-def _chunks(sentences: list[str]) -> list[str]:
+def _chunks(sentences: list[str]) -> list[list[str]]:
     """Group consecutive sentences into passages of at most MAX_SENTENCES
     sentences and about MAX_WORDS words."""
     chunks: list[list[str]] = [[]]
@@ -290,4 +299,4 @@ def _chunks(sentences: list[str]) -> list[str]:
             words = 0
         chunks[-1].append(sentence)
         words += n
-    return [" ".join(chunk) for chunk in chunks if chunk]
+    return [chunk for chunk in chunks if chunk]

@@ -65,7 +65,8 @@ def test_hyphen_at_a_line_end_follows_the_documents_own_spelling(nlp):
 QUESTION = "Quel est notre objectif de coopération ?"
 COOPERATION = [
     ["Sommaire", "Introduction ........................................ 2",
-     "Notre stratégie ........................................ 3", "Nos partenaires ........................................ 4"],
+     "Notre stratégie ........................................ 3",
+     "Nos partenaires ........................................ 4"],
     ["Glossaire", "ANCT : Agence nationale de la cohésion des territoires",
      "CRTE : Contrat de relance et de transition écologique", "PETR : Pôle d'équilibre territorial et rural"],
     [QUESTION,
