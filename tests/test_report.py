@@ -137,3 +137,27 @@ def test_csv_for_excel(tmp_path):
     assert "Début;0,75" in lines
     back = pd.read_csv(excel, sep=";", decimal=",", encoding="utf-8-sig")
     assert list(back["score"]) == list(TRAPS["score"])
+
+
+def test_levels_tell_a_single_weak_mention_from_a_sure_one(taxonomy):
+    ids = taxonomy.ids
+    table = scored(taxonomy, [("a.pdf", 1, {0: 0.5, 1: 0.95, 2: 0.55}), ("a.pdf", 2, {2: 0.6})])
+    default = coverage_table(table, ["a.pdf"], taxonomy)
+    assert [row(default, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "strong", "weak", "none"]
+    by_count = coverage_table(table, ["a.pdf"], taxonomy, CoverageRule(strong_passages=2))
+    assert [row(by_count, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "strong", "strong", "none"]
+    assert list(summary_table(default).query("ranking == 'documents'")[["covered", "strong"]].iloc[0]) == [3, 1]
+
+
+def test_passages_that_are_not_evidence_neither_cover_nor_are_quoted(taxonomy):
+    ids = taxonomy.ids
+    passages = [Passage("a.pdf", 1, 0, "Gouvernance et coopération", "heading"),
+                Passage("a.pdf", 2, 1, "Aucune coopération n'est prévue.", "paragraph"),
+                Passage("a.pdf", 3, 2, "Les communes coopèrent.", "paragraph")]
+    scores = np.zeros((3, len(ids)))
+    scores[:, 4] = [0.9, 0.8, 0.0]
+    table = passage_table(passages, scores, ids, [[], [ids[4]], []])
+    assert list(table.columns[:7]) == ["document", "page", "passage", "text", "levers", "kind", "deplores"]
+    lever = row(coverage_table(table, ["a.pdf"], taxonomy), "a.pdf", ids[4])
+    assert (lever.covered, lever.level, lever.score, lever.passages, lever.evidence) == (0, "none", 0.0, 0, "")
+    assert list(table["levers"]) == [ids[4], ids[4], ""]  # the scores stay in passages.csv

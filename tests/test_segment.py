@@ -115,3 +115,11 @@ def test_list_items_keep_their_lead_in_across_a_page_and_in_a_sub_list(nlp):
         "Le comité se réunit chaque mois.",
     ]
     assert [p.kind for p in segment(pages, "d", nlp)] == ["list_item"] * 3 + ["paragraph"]
+
+
+def test_a_text_the_document_writes_on_several_pages_is_repeated(nlp):
+    box = "L'engagement des partenaires est signé pour six mois. Il est renouvelé au vu du bilan."
+    pages = [Page(1, f"La commune anime un réseau de tiers-lieux.\n\n{box}"),
+             Page(2, f"{box}\n\nLe comité se réunit chaque mois. Il rend compte aux élus.")]
+    assert [(p.page, p.kind) for p in segment(pages, "d", nlp)] == [
+        (1, "paragraph"), (1, "repeated"), (2, "repeated"), (2, "paragraph")]
