@@ -52,9 +52,11 @@ def audit(text: str, repeated: set[str]) -> str | None:
         return "toc"
     if (len(cells) == 2 and len(cells[0].split()) == 1) or re.match(r"^[A-Z]{2,10}\s*[:–-]\s+[A-ZÉ]", bare):
         return "glossary"
-    if key(bare) in repeated or any(key(part) in repeated for part in re.split(r"(?<=[?!.])\s+", bare)
-                                    if len(part.split()) >= 3):
+    sentences = [part for part in re.split(r"(?<=[?!.])\s+", bare) if len(part.split()) >= 3]
+    if key(bare) in repeated or (sentences and all(key(part) in repeated for part in sentences)):
         return "repeated"
+    if any(key(part) in repeated for part in sentences):
+        return "one sentence of several repeated"
     if len(tokens) <= 12 and not bare.endswith(CLOSING) and len(cells) == 1:
         return "heading"
     if not text.rstrip().endswith(CLOSING) or lower_start(text):
