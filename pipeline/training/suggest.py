@@ -25,6 +25,8 @@ from ..taxonomy import Taxonomy
 from ..types import DECISION, LABEL_SEPARATOR
 
 PLACE_COLUMNS = ["document", "page", "passage", "text", "levers"]
+# What segment and the absence check say of a passage; older analyses lack them.
+KIND_COLUMNS = ["kind", "deplores"]
 FIELDS = ["id", "text", "labels", "document", "page", "uncertain", "score"]
 # Shorter passages (titles, figures alone) are too bare to annotate usefully.
 MIN_WORDS = 8
@@ -39,10 +41,10 @@ def read_passages(output_dir: str | Path, taxonomy: Taxonomy) -> pd.DataFrame:
     """The passages.csv of an `analyse` output folder, as written (also with --excel)."""
     path = Path(output_dir) / "passages.csv"
     try:
-        table = read_csv(path, ("document", "text", "levers"))
+        table = read_csv(path, ("document", "text", "levers", *KIND_COLUMNS))
     except OSError as exc:
         raise LeviersError(f"{path}: cannot read ({exc.strerror}); run `leviers analyse` first") from exc
-    if list(table.columns) != PLACE_COLUMNS + taxonomy.ids:
+    if list(table.columns) not in (PLACE_COLUMNS + taxonomy.ids, PLACE_COLUMNS + KIND_COLUMNS + taxonomy.ids):
         raise LeviersError(f"{path}: not the passages.csv of `leviers analyse` for the current levers")
     return table
 
