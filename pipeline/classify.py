@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.extmath import safe_sparse_dot
 
-from .cues import Cues
+from .cues import CueEvidence, Cues
 from .errors import ModelError
 from .model import LeverModel
 from .nlp import DEFAULT_SPACY_MODEL, LEMMA_PIPES, load_nlp, without
@@ -291,19 +291,26 @@ def classify(texts: Sequence[str], model: LeverModel, cues: Cues, scoring: str =
     nlp = load_nlp()
     docs = list(nlp.pipe(texts, batch_size=64, disable=without(nlp, *LEMMA_PIPES)))
     evidence = cues.evidence(docs)
-    strong, weak = evidence.strong > 0, evidence.weak > 0
-    if scoring == "cues":
-        return Classified(_capped(_cue_only(strong, weak)), evidence.matches)
-    scores = _cue_only(strong, weak)
+    learnt = model_scores(model.estimator, docs) if scoring != "cues" else None
     columns = [cues.lever_ids.index(lever) for lever in model.levers]
-    learnt = model_scores(model.estimator, docs)
+    return Classified(combine(learnt, columns, evidence, scoring), evidence.matches)
+
+
+def combine(learnt: np.ndarray | None, columns: list[int], evidence: CueEvidence,
+            scoring: str = "hybrid") -> np.ndarray:
+    """Final scores (passages × the cues' levers) from the model's scores for the levers
+    at `columns` and the cue evidence, by CUE_RULE."""
+    strong, weak = evidence.strong > 0, evidence.weak > 0
+    scores = _cue_only(strong, weak)
+    if scoring == "cues" or learnt is None:
+        return _capped(scores)
     if scoring == "model":
         scores[:, columns] = learnt
-        return Classified(scores, evidence.matches)
+        return scores
     lifted = strong[:, columns] & (learnt >= CUE_FLOOR)
     silent = ~strong[:, columns] & ~weak[:, columns]
     scores[:, columns] = np.clip(learnt + CUE_LIFT * lifted - NO_CUE_PENALTY * silent, 0.0, 1.0)
-    return Classified(_capped(scores), evidence.matches)
+    return _capped(scores)
 
 
 def check_scorable(model: LeverModel, cues: Cues) -> None:

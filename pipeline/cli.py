@@ -50,11 +50,16 @@ def main() -> None:
               help="A document covers a lever when at least this many of its passages carry it (score >= 0.5).")
 @click.option("--high-confidence", type=click.FloatRange(0.5, 1), metavar="SCORE",
               help="A document also covers a lever when one of its passages scores at least SCORE (off by default).")
+@click.option("--strong-score", type=click.FloatRange(0.5, 1), metavar="SCORE", default=0.7, show_default=True,
+              help="A covered lever is covered strongly (✓, else weakly ◐) when one passage scores at least SCORE.")
+@click.option("--strong-passages", type=click.IntRange(min=1), metavar="N",
+              help="A covered lever is also strong when at least N of its passages carry it (off by default).")
 @click.option("--excel", is_flag=True, help="CSV files for French Excel: ';' separators and decimal commas.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Files read in parallel (default: one per core).")
 @reported
 def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages: int,
-            high_confidence: float | None, excel: bool, jobs: int | None) -> None:
+            high_confidence: float | None, strong_score: float, strong_passages: int | None, excel: bool,
+            jobs: int | None) -> None:
     """Analyse the documents in INPUT_PATH (a folder or one file) and write report.html and coverage tables.
 
     Documents: .pdf, .docx, .odt, .html, .md and .txt files.
@@ -79,7 +84,8 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
 
     click.echo(f"Analysing {input_path} …")
     result = run_analysis(input_path, model_dir, on_document=show,
-                          rule=CoverageRule(min_passages, high_confidence), jobs=jobs)
+                          rule=CoverageRule(min_passages, high_confidence, strong_score, strong_passages),
+                          jobs=jobs)
     write_outputs(output, result, excel=excel)
     counts = result.run["documents"]
     click.echo(f"{counts['analysed']} of {counts['found']} documents analysed; reports in {output}/, "

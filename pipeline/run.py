@@ -20,13 +20,14 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .absence import affirmed
 from .classify import CUE_RULE, check_scorable, classify
 from .cues import Cues, load_cues
 from .errors import LeviersError
 from .extract import extract_many, find_documents, skipped_pages
 from .model import LeverModel, default_model_dir, load_model
 from .nlp import load_nlp
-from .report.tables import ERROR_COLUMNS, coverage_table, passage_table
+from .report.tables import ERROR_COLUMNS, coverage_table, evidence_scores, passage_table
 from .segment import segment
 from .taxonomy import Taxonomy, load_taxonomy
 from .types import Classified, CoverageRule, DocumentSummary, Result, carried
@@ -38,6 +39,23 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def deplored(texts: list[str], scores: np.ndarray, model: LeverModel, cues: Cues) -> list[list[str]]:
+    """For each passage, the levers it carries only through the sentences that negate or
+    deplore them: scored again without those sentences, it no longer carries them."""
+    lever_ids = list(cues.lever_ids)
+    out: list[list[str]] = [[] for _ in texts]
+    rest = {i: affirmed(text) for i, text in enumerate(texts)}
+    changed = [i for i, text in rest.items() if text != texts[i] and carried(scores[i], lever_ids)]
+    if not changed:
+        return out
+    kept = [i for i in changed if rest[i]]
+    rescored = dict(zip(kept, classify([rest[i] for i in kept], model, cues).scores))
+    for i in changed:
+        still = set(carried(rescored[i], lever_ids)) if i in rescored else set()
+        out[i] = [lever for lever in carried(scores[i], lever_ids) if lever not in still]
+    return out
 
 
 def analyse(
@@ -84,19 +102,21 @@ def analyse(
             timings["segment"] += time.perf_counter() - clock
             stage = "classify"
             clock = time.perf_counter()
-            scored = classify([p.text for p in passages], model, cues)
+            texts = [p.text for p in passages]
+            scored = classify(texts, model, cues)
+            absent = deplored(texts, scored.scores, model, cues)
             timings["classify"] += time.perf_counter() - clock
         except LeviersError as exc:
             summary.error = f"{stage}: {exc}"
             errors.append({"document": name, "stage": stage, "message": str(exc)})
         else:
-            table = passage_table(passages, scored, taxonomy.ids)
+            table = passage_table(passages, scored, taxonomy.ids, absent)
             tables.append(table)
             summary.pages, summary.passages = len(pages), len(passages)
             summary.skipped = skipped_pages(pages)
             if summary.skipped:
                 errors.append({"document": name, "stage": "ocr", "message": summary.skipped})
-            carried = rule.covers(table[taxonomy.ids].to_numpy())  # the rounded scores, as in the reports
+            carried = rule.covers(evidence_scores(table, taxonomy.ids))  # the rounded scores, as in the reports
             summary.missing = [lever for lever, c in zip(taxonomy.ids, carried) if not c]
             for framework in taxonomy.frameworks:
                 mask = [lever.framework == framework.id for lever in taxonomy.levers]

@@ -50,12 +50,21 @@ class Page:
     skipped: str = ""  # why the page's text could not be read (a scan without OCR)
 
 
+# What a passage is, as segment tells it. Only the evidence kinds can prove that a
+# document covers a lever or be quoted: a heading, a caption, a line of a table of
+# contents, a glossary row or a text the document repeats on several pages (a
+# template's question, a running title) names a subject without saying anything of it.
+EVIDENCE_KINDS = ("paragraph", "list_item", "table_row")
+OTHER_KINDS = ("heading", "caption", "toc", "glossary", "repeated")
+
+
 @dataclass(frozen=True)
 class Passage:
     document: str
     page: int
     index: int  # 0-based position in the document
     text: str
+    kind: str = "paragraph"  # one of EVIDENCE_KINDS or OTHER_KINDS
 
 
 @dataclass
@@ -69,33 +78,57 @@ def carried(scores: Sequence[float], lever_ids: Sequence[str]) -> list[str]:
     return [lever for lever, score in zip(lever_ids, scores) if score >= DECISION]
 
 
+LEVELS = ("strong", "weak", "none")
+
+
 @dataclass(frozen=True)
 class CoverageRule:
     """When a document covers a lever: when at least `min_passages` of its
-    passages carry the lever, or, if `high_confidence` is set, when one passage
-    scores at least that much.
+    evidence passages carry the lever, or, if `high_confidence` is set, when one
+    of them scores at least that much. A covered lever is covered `strong`ly when
+    one passage scores at least `strong_score` or, if `strong_passages` is set,
+    when at least that many carry it; `weak`ly otherwise, so that a single mention
+    at 0.5 does not look like a lever the document is built on.
 
-    One passage (the default) flags every lever a document mentions once;
-    asking for more flags the levers it insists on, and `high_confidence`
-    keeps a single mention the model is sure of (it only matters from two
-    passages up).
+    The defaults were chosen by cross-validation on the whole documents of the
+    training corpus (bench/document_rule.py, models/DESIGNS.md): one passage for
+    coverage (the best F1), a best score of 0.7 for strong (the most recall at a
+    precision of 0.97).
     """
 
     min_passages: int = 1
     high_confidence: float | None = None
+    strong_score: float = 0.7
+    strong_passages: int | None = None
 
     def __post_init__(self) -> None:
-        if self.min_passages < 1:
-            raise LeviersError(f"min_passages must be at least 1, not {self.min_passages}")
-        if self.high_confidence is not None and not DECISION <= self.high_confidence <= 1:
-            raise LeviersError(f"high_confidence must be between {DECISION} and 1, not {self.high_confidence}")
+        for name in ("min_passages", "strong_passages"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise LeviersError(f"{name} must be at least 1, not {value}")
+        for name in ("high_confidence", "strong_score"):
+            value = getattr(self, name)
+            if value is not None and not DECISION <= value <= 1:
+                raise LeviersError(f"{name} must be between {DECISION} and 1, not {value}")
+
+    @staticmethod
+    def _any(scores: np.ndarray, passages: int | None, score: float | None) -> np.ndarray:
+        met = np.zeros(scores.shape[1], dtype=bool)
+        if passages is not None:
+            met |= (scores >= DECISION).sum(axis=0) >= passages
+        if score is not None:
+            met |= (scores >= score).any(axis=0)
+        return met
 
     def covers(self, scores: np.ndarray) -> np.ndarray:
-        """One boolean per lever (column) of a document's passages × levers scores."""
-        covered: np.ndarray = (scores >= DECISION).sum(axis=0) >= self.min_passages
-        if self.high_confidence is not None:
-            covered |= (scores >= self.high_confidence).any(axis=0)
-        return covered
+        """One boolean per lever (column) of a document's passages × levers evidence scores."""
+        return self._any(scores, self.min_passages, self.high_confidence)
+
+    def levels(self, scores: np.ndarray) -> np.ndarray:
+        """One of LEVELS per lever (column) of a document's passages × levers evidence scores."""
+        covered = self.covers(scores)
+        strong = covered & self._any(scores, self.strong_passages, self.strong_score)
+        return np.where(strong, "strong", np.where(covered, "weak", "none"))
 
     def __str__(self) -> str:
         k = self.min_passages
@@ -103,6 +136,9 @@ class CoverageRule:
                 f"it (score ≥ {DECISION})")
         if self.high_confidence is not None:
             text += f", or when one passage scores at least {self.high_confidence}"
+        text += f"; strongly when one scores at least {self.strong_score}"
+        if self.strong_passages is not None:
+            text += f" or at least {self.strong_passages} carry it"
         return text
 
 

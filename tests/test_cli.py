@@ -34,21 +34,23 @@ def test_analyse_end_to_end(tiny_corpus, tmp_path, taxonomy):
     assert all(e["message"] for e in errors)
 
     coverage = read_csv(out / "coverage.csv")
-    assert list(coverage[0]) == ["document", "framework", "lever", "label", "covered", "score",
+    assert list(coverage[0]) == ["document", "framework", "lever", "label", "covered", "level", "score",
                                  "passages", "share", "evidence", "evidence_page"]
     assert len(coverage) == 2 * 17
     assert {row["document"] for row in coverage} == {"dossier.pdf", "strategie.pdf"}
     for row in coverage:
         assert row["covered"] in {"0", "1"} and 0 <= float(row["score"]) <= 1
+        assert (row["covered"] == "1") == (row["level"] in {"strong", "weak"})
         assert (row["covered"] == "1") == (int(row["passages"]) > 0) == bool(row["evidence"])
 
     passages = read_csv(out / "passages.csv")
-    assert list(passages[0])[:6] == ["document", "page", "passage", "text", "levers", "cues"]
-    assert list(passages[0])[6:] == taxonomy.ids
-    # every quote in the coverage table is a passage, on the page it cites
+    assert list(passages[0])[:8] == ["document", "page", "passage", "text", "levers", "cues", "kind", "deplores"]
+    assert list(passages[0])[8:] == taxonomy.ids
+    # every quote in the coverage table is a passage, on the page it cites ("…" marks a cut)
     for row in coverage:
         if row["evidence"]:
-            assert any(p["text"] == row["evidence"] and p["page"] == row["evidence_page"]
+            quoted = row["evidence"].removeprefix("… ").removesuffix(" …")
+            assert any(p["text"].rstrip(":;,") == quoted and p["page"] == row["evidence_page"]
                        and p["document"] == row["document"] for p in passages)
     assert not any("Projet de territoire 2030" in p["text"] for p in passages)  # running header
 

@@ -10,7 +10,7 @@ from pipeline.types import Classified, CoverageRule, Passage
 
 def scored(taxonomy, rows: list[tuple[str, int, dict[int, float]]]) -> pd.DataFrame:
     """A passage table from (document, page, {lever index: score}) rows."""
-    passages = [Passage(doc, page, i, f"passage {i}") for i, (doc, page, _) in enumerate(rows)]
+    passages = [Passage(doc, page, i, f"Passage {i}.") for i, (doc, page, _) in enumerate(rows)]
     scores = np.zeros((len(rows), len(taxonomy.ids)))
     for i, (_, _, by_lever) in enumerate(rows):
         for j, score in by_lever.items():
@@ -24,8 +24,8 @@ def row(coverage: pd.DataFrame, document: str, lever: str) -> pd.Series:
 
 def test_coverage_follows_the_stated_rule(taxonomy):
     ids = taxonomy.ids
-    passages = [Passage("a.pdf", 1, 0, "premier"), Passage("a.pdf", 2, 1, "second"),
-                Passage("a.pdf", 2, 2, "troisième"), Passage("b.pdf", 1, 0, "autre")]
+    passages = [Passage("a.pdf", 1, 0, "Premier."), Passage("a.pdf", 2, 1, "Second."),
+                Passage("a.pdf", 2, 2, "Troisième."), Passage("b.pdf", 1, 0, "Autre.")]
     scores = np.zeros((4, len(ids)))
     scores[0, 0], scores[1, 0], scores[2, 0] = 0.6, 0.9, 0.4  # a.pdf: 2 passages carry lever 0
     scores[3, 1] = 0.49  # b.pdf: just under the threshold
@@ -37,7 +37,7 @@ def test_coverage_follows_the_stated_rule(taxonomy):
     coverage = coverage_table(table, ["a.pdf", "b.pdf", "c.pdf"], taxonomy)
     assert len(coverage) == 3 * len(ids)
     a0 = row(coverage, "a.pdf", ids[0])
-    assert (a0.covered, a0.score, a0.passages, a0.evidence, a0.evidence_page) == (1, 0.9, 2, "second", 2)
+    assert (a0.covered, a0.score, a0.passages, a0.evidence, a0.evidence_page) == (1, 0.9, 2, "Second.", 2)
     assert a0.share == round(2 / 3, 4)
     b1 = row(coverage, "b.pdf", ids[1])
     assert (b1.covered, b1.score, b1.evidence) == (0, 0.49, "")
@@ -69,7 +69,7 @@ def test_min_passages_and_high_confidence(taxonomy):
     assert [row(two, "a.pdf", ids[j]).covered for j in range(4)] == [1, 0, 0, 0]
     # one passage is not enough, but it is still the evidence, with its page
     lone = row(two, "a.pdf", ids[3])
-    assert (lone.passages, lone.evidence, lone.evidence_page) == (1, "passage 1", 3)
+    assert (lone.passages, lone.evidence, lone.evidence_page) == (1, "Passage 1.", 3)
 
     sure = coverage_table(table, ["a.pdf"], taxonomy, CoverageRule(min_passages=2, high_confidence=0.9))
     assert [row(sure, "a.pdf", ids[j]).covered for j in range(4)] == [1, 1, 0, 0]
@@ -80,9 +80,14 @@ def test_the_rule_refuses_impossible_values_and_states_itself():
         CoverageRule(min_passages=0)
     with pytest.raises(LeviersError, match="high_confidence"):
         CoverageRule(high_confidence=0.3)
-    assert str(CoverageRule()) == "a document covers a lever when at least 1 of its passages carries it (score ≥ 0.5)"
-    assert str(CoverageRule(3, 0.9)).endswith("at least 3 of its passages carry it (score ≥ 0.5), "
-                                              "or when one passage scores at least 0.9")
+    with pytest.raises(LeviersError, match="strong_score"):
+        CoverageRule(strong_score=0.2)
+    assert str(CoverageRule()) == (
+        "a document covers a lever when at least 1 of its passages carries it (score ≥ 0.5); "
+        "strongly when one scores at least 0.7")
+    assert str(CoverageRule(3, 0.9, 0.95, 4)).endswith(
+        "at least 3 of its passages carry it (score ≥ 0.5), or when one passage scores at least 0.9; "
+        "strongly when one scores at least 0.95 or at least 4 carry it")
 
 
 def test_summary_ranks_documents_and_levers(taxonomy):
@@ -134,3 +139,27 @@ def test_csv_for_excel(tmp_path):
     assert "Début;0,75" in lines
     back = pd.read_csv(excel, sep=";", decimal=",", encoding="utf-8-sig")
     assert list(back["score"]) == list(TRAPS["score"])
+
+
+def test_levels_tell_a_single_weak_mention_from_a_sure_one(taxonomy):
+    ids = taxonomy.ids
+    table = scored(taxonomy, [("a.pdf", 1, {0: 0.5, 1: 0.95, 2: 0.55}), ("a.pdf", 2, {2: 0.6})])
+    default = coverage_table(table, ["a.pdf"], taxonomy)
+    assert [row(default, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "strong", "weak", "none"]
+    by_count = coverage_table(table, ["a.pdf"], taxonomy, CoverageRule(strong_passages=2))
+    assert [row(by_count, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "strong", "strong", "none"]
+    assert list(summary_table(default).query("ranking == 'documents'")[["covered", "strong"]].iloc[0]) == [3, 1]
+
+
+def test_passages_that_are_not_evidence_neither_cover_nor_are_quoted(taxonomy):
+    ids = taxonomy.ids
+    passages = [Passage("a.pdf", 1, 0, "Gouvernance et coopération", "heading"),
+                Passage("a.pdf", 2, 1, "Aucune coopération n'est prévue.", "paragraph"),
+                Passage("a.pdf", 3, 2, "Les communes coopèrent.", "paragraph")]
+    scores = np.zeros((3, len(ids)))
+    scores[:, 4] = [0.9, 0.8, 0.0]
+    table = passage_table(passages, Classified(scores, [{}] * 3), ids, [[], [ids[4]], []])
+    assert list(table.columns[:8]) == ["document", "page", "passage", "text", "levers", "cues", "kind", "deplores"]
+    lever = row(coverage_table(table, ["a.pdf"], taxonomy), "a.pdf", ids[4])
+    assert (lever.covered, lever.level, lever.score, lever.passages, lever.evidence) == (0, "none", 0.0, 0, "")
+    assert list(table["levers"]) == [ids[4], ids[4], ""]  # the scores stay in passages.csv

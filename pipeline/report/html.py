@@ -17,8 +17,8 @@ import pandas as pd
 
 from ..classify import SCORE_FORMULA
 from ..taxonomy import Lever, Taxonomy
-from ..types import DECISION, CoverageRule, Result
-from .tables import cue_words, summary_table, top_passages
+from ..types import DECISION, LABEL_SEPARATOR, CoverageRule, Result
+from .tables import cue_words, quote, summary_table, top_passages
 
 QUOTES_PER_LEVER = 3
 # Geometry of the charts, in pixels.
@@ -96,13 +96,13 @@ def corpus(coverage: pd.DataFrame, summaries: dict, anchors: dict[str, str], tax
     by_framework = coverage.groupby(["document", "framework"], sort=False)["covered"].agg(["sum", "size"])
     documents = [
         {"rank": row.rank, "name": row.name, "anchor": anchors[row.name], "covered": row.covered,
-         "out_of": row.out_of, "about": summaries[row.name],
+         "strong": row.strong, "out_of": row.out_of, "about": summaries[row.name],
          "frameworks": [tuple(by_framework.loc[(row.name, f.id)]) for f in taxonomy.frameworks]}
         for row in summary[summary["ranking"] == "documents"].itertuples()
     ]
     levers = [
-        {"rank": row.rank, "lever": taxonomy.lever(row.name), "covered": row.covered, "out_of": row.out_of,
-         "share": row.share}
+        {"rank": row.rank, "lever": taxonomy.lever(row.name), "covered": row.covered, "strong": row.strong,
+         "out_of": row.out_of, "share": row.share}
         for row in summary[summary["ranking"] == "levers"].itertuples()
     ]
     return {"documents": documents, "levers": levers}
@@ -149,7 +149,8 @@ def bars(framework_label: str, rows: pd.DataFrame, taxonomy: Taxonomy, rule: Cov
 
 
 def document(name: str, anchor: str, result: Result) -> dict:
-    """One document's section: its charts, the levers it leaves out, the quotes for the others."""
+    """One document's section: its charts, the levers it leaves out, the quotes for the others,
+    and its points of vigilance (the passages that deplore a lever's absence)."""
     taxonomy, rule = result.taxonomy, result.rule
     coverage = result.coverage[result.coverage["document"] == name]
     passages = result.passages[result.passages["document"] == name]
@@ -162,8 +163,14 @@ def document(name: str, anchor: str, result: Result) -> dict:
         "missing": [(taxonomy.lever(row.lever), row) for row in coverage[coverage["covered"] == 0].itertuples()],
         "evidence": [
             (taxonomy.lever(row.lever), row,
-             [(highlighted(quote["text"], cue_words(quote["cues"], row.lever)), quote["page"], quote[row.lever])
-              for _, quote in top_passages(passages, row.lever, QUOTES_PER_LEVER).iterrows()])
+             [(highlighted(quote(passage["text"]), cue_words(passage["cues"], row.lever)), passage["page"],
+               passage[row.lever])
+              for _, passage in top_passages(passages, row.lever, QUOTES_PER_LEVER).iterrows()])
             for row in coverage[coverage["covered"] == 1].itertuples()
+        ],
+        "vigilance": [
+            (quote(passage.text), passage.page,
+             [taxonomy.lever(lever) for lever in passage.deplores.split(LABEL_SEPARATOR)])
+            for passage in passages[passages["deplores"].fillna("").astype(bool)].itertuples()
         ],
     }

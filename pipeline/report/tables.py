@@ -1,29 +1,38 @@
 """The report's tables: passages, coverage per document and lever, the corpus summary.
 
 A passage carries a lever when its score is at least DECISION (scores are
-rescaled so that it is the lever's threshold, see classify.py). Whether a
-document covers a lever is a `CoverageRule`: by default, when at least one
-passage carries it. A document's score for a lever is its best passage's score.
+rescaled so that it is the lever's threshold, see classify.py). Only evidence
+counts for coverage and quotes: passages of the evidence kinds, for the levers
+they do not deplore the absence of. Whether a document covers a lever, and how
+strongly, is a `CoverageRule` over its evidence; a document's score for a lever
+is its best evidence's score.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..taxonomy import Taxonomy
-from ..types import DECISION, LABEL_SEPARATOR, Classified, CoverageRule, Passage, carried
+from ..types import DECISION, EVIDENCE_KINDS, LABEL_SEPARATOR, Classified, CoverageRule, Passage, carried
 
 COVERAGE_COLUMNS = [
-    "document", "framework", "lever", "label", "covered", "score",
+    "document", "framework", "lever", "label", "covered", "level", "score",
     "passages", "share", "evidence", "evidence_page",
 ]
-SUMMARY_COLUMNS = ["ranking", "rank", "name", "label", "framework", "covered", "out_of", "share"]
+SUMMARY_COLUMNS = ["ranking", "rank", "name", "label", "framework", "covered", "out_of", "share", "strong"]
 ERROR_COLUMNS = ["document", "stage", "message"]
+SENTENCE_END = (".", "!", "?", "…", "»", ")", '"', "”")
 
-def passage_table(passages: list[Passage], scored: Classified, lever_ids: list[str]) -> pd.DataFrame:
+
+def passage_table(passages: list[Passage], scored: Classified, lever_ids: list[str],
+                  deplored: Sequence[Sequence[str]] | None = None) -> pd.DataFrame:
     """One row per passage: where it is, its text, the levers it carries, the words that
-    matched their cues, every score."""
+    matched their cues, its kind, the levers whose absence it deplores (carried, but not
+    evidence), every score."""
     scores = np.round(scored.scores, 4)  # rounded first, so that a file's scores agree with its `levers`
     table = pd.DataFrame(
         {
@@ -33,6 +42,8 @@ def passage_table(passages: list[Passage], scored: Classified, lever_ids: list[s
             "text": [p.text for p in passages],
             "levers": [LABEL_SEPARATOR.join(carried(row, lever_ids)) for row in scores],
             "cues": [cue_cell(found) for found in scored.cues],
+            "kind": [p.kind for p in passages],
+            "deplores": [LABEL_SEPARATOR.join(levers) for levers in deplored or [()] * len(passages)],
         }
     )
     score_columns = pd.DataFrame(scores, columns=lever_ids, index=table.index)
@@ -53,9 +64,44 @@ def cue_words(cell: str, lever: str) -> list[str]:
     return []
 
 
+def evidence_scores(passages: pd.DataFrame, lever_ids: list[str]) -> np.ndarray:
+    """The passages × levers scores that count for coverage: 0 for a passage that is
+    not of an evidence kind, and for a lever whose absence the passage deplores."""
+    scores = passages[lever_ids].to_numpy(dtype=float, copy=True)
+    scores[~passages["kind"].isin(EVIDENCE_KINDS).to_numpy()] = 0.0
+    column = {lever: i for i, lever in enumerate(lever_ids)}
+    for row, deplores in enumerate(passages["deplores"]):
+        for lever in filter(None, str(deplores).split(LABEL_SEPARATOR)):
+            if lever in column:
+                scores[row, column[lever]] = 0.0
+    return scores
+
+
 def top_passages(passages: pd.DataFrame, lever: str, n: int) -> pd.DataFrame:
-    """The `n` passages that carry `lever` with the highest scores, best first."""
-    return passages[passages[lever] >= DECISION].nlargest(n, lever)
+    """The `n` best evidence passages for `lever`, each text once, from as many pages as
+    there are quotes when the document allows: a lever shown by three passages of one
+    page, or three copies of one text, is shown by less than it seems."""
+    scores = evidence_scores(passages, [lever])[:, 0]
+    candidates = passages[scores >= DECISION].assign(_score=scores[scores >= DECISION])
+    candidates = candidates.sort_values("_score", ascending=False, kind="stable")
+    candidates = candidates[~candidates["text"].map(_normalised).duplicated()]
+    first_on_page = ~candidates["page"].duplicated()
+    chosen = pd.concat([candidates[first_on_page], candidates[~first_on_page]]).head(n)
+    return chosen.sort_values("_score", ascending=False, kind="stable").drop(columns="_score")
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def quote(text: str) -> str:
+    """A passage as a quote: marked "…" where it starts or stops within a sentence."""
+    text = text.strip()
+    if text[:1].islower():
+        text = "… " + text
+    if not text.endswith(SENTENCE_END):
+        text = text.rstrip(":;,") + " …"
+    return text
 
 
 def coverage_table(
@@ -69,9 +115,10 @@ def coverage_table(
     rows = []
     for document in documents:
         mine = passages[passages["document"] == document]
-        covered = rule.covers(mine[taxonomy.ids].to_numpy())
-        for lever, is_covered in zip(taxonomy.levers, covered):
-            scores = mine[lever.id]
+        evidence = evidence_scores(mine, taxonomy.ids)
+        levels = rule.levels(evidence)
+        for column, (lever, level) in enumerate(zip(taxonomy.levers, levels)):
+            scores = evidence[:, column]
             carrying = int((scores >= DECISION).sum())
             best = top_passages(mine, lever.id, 1)
             rows.append(
@@ -80,11 +127,12 @@ def coverage_table(
                     "framework": lever.framework,
                     "lever": lever.id,
                     "label": lever.label,
-                    "covered": int(is_covered),
+                    "covered": int(level != "none"),
+                    "level": str(level),
                     "score": round(float(scores.max()), 4) if len(scores) else 0.0,
                     "passages": carrying,
                     "share": round(carrying / len(mine), 4) if len(mine) else 0.0,
-                    "evidence": best["text"].iloc[0] if len(best) else "",
+                    "evidence": quote(best["text"].iloc[0]) if len(best) else "",
                     "evidence_page": int(best["page"].iloc[0]) if len(best) else None,
                 }
             )
@@ -105,17 +153,19 @@ def summary_table(coverage: pd.DataFrame) -> pd.DataFrame:
     """The corpus at a glance: documents ranked by how many levers they cover,
     then levers ranked by how many documents cover them (ties keep the input's
     and the taxonomy's order and share a rank)."""
+    coverage = coverage.assign(strong=coverage["level"] == "strong")
     documents = coverage.groupby("document", sort=False).agg(
-        covered=("covered", "sum"), out_of=("covered", "size"))
+        covered=("covered", "sum"), out_of=("covered", "size"), strong=("strong", "sum"))
     documents = documents.reset_index().rename(columns={"document": "name"}).assign(
         ranking="documents", label="", framework="")
     levers = coverage.groupby("lever", sort=False).agg(
         label=("label", "first"), framework=("framework", "first"),
-        covered=("covered", "sum"), out_of=("covered", "size"))
+        covered=("covered", "sum"), out_of=("covered", "size"), strong=("strong", "sum"))
     levers = levers.reset_index().rename(columns={"lever": "name"}).assign(ranking="levers")
 
     def ranked(table: pd.DataFrame) -> pd.DataFrame:
-        table = table.sort_values("covered", ascending=False, kind="stable")
+        # Among those that cover as many, the ones covered strongly come first.
+        table = table.sort_values(["covered", "strong"], ascending=False, kind="stable")
         return table.assign(rank=table["covered"].rank(ascending=False, method="min").astype(int),
                             share=(table["covered"] / table["out_of"]).round(4))
 

@@ -24,7 +24,7 @@ from ..report.spreadsheet import read_csv
 from ..taxonomy import Taxonomy
 from ..types import DECISION, LABEL_SEPARATOR
 
-PLACE_COLUMNS = ["document", "page", "passage", "text", "levers", "cues"]
+PLACE_COLUMNS = ["document", "page", "passage", "text", "levers", "cues", "kind", "deplores"]
 FIELDS = ["id", "text", "labels", "document", "page", "uncertain", "score"]
 # Shorter passages (titles, figures alone) are too bare to annotate usefully.
 MIN_WORDS = 8
@@ -39,7 +39,7 @@ def read_passages(output_dir: str | Path, taxonomy: Taxonomy) -> pd.DataFrame:
     """The passages.csv of an `analyse` output folder, as written (also with --excel)."""
     path = Path(output_dir) / "passages.csv"
     try:
-        table = read_csv(path, ("document", "text", "levers", "cues"))
+        table = read_csv(path, ("document", "text", "levers", "cues", "kind", "deplores"))
     except OSError as exc:
         raise LeviersError(f"{path}: cannot read ({exc.strerror}); run `leviers analyse` first") from exc
     if list(table.columns) != PLACE_COLUMNS + taxonomy.ids:

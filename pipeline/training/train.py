@@ -19,6 +19,7 @@ from ..model import LeverModel, default_model_dir, load_model
 from ..nlp import DEFAULT_SPACY_MODEL
 from ..paths import repository_path
 from ..taxonomy import Taxonomy
+from ..types import DECISION
 from .card import save_meta
 from .corpus import Example, label_matrix, read_examples
 from .metrics import metrics
@@ -46,16 +47,24 @@ def _folds(examples: Sequence[Example], n_splits: int):
 
 def cross_validate(examples: Sequence[Example], lever_ids: list[str], views: tuple[str, ...], n_splits: int = 5):
     """Out-of-fold predictions of the whole design, how they were made, and the spaCy features."""
+    Y, scores, method, X = out_of_fold_scores(examples, lever_ids, views, n_splits)
+    return Y, (scores >= DECISION).astype(Y.dtype), method, X
+
+
+def out_of_fold_scores(examples: Sequence[Example], lever_ids: list[str], views: tuple[str, ...],
+                       n_splits: int = 5):
+    """Like `cross_validate`, with the out-of-fold scores (0.5 = each fold's thresholds) rather
+    than 0/1, so that rules over a document's scores can be chosen without seeing their passages."""
     estimator = build_model(views)
     # spaCy's analysis does not depend on the fold: run it once.
     X = estimator[:1].transform([ex.text for ex in examples])
     Y = label_matrix(examples, lever_ids)
-    predicted = np.zeros_like(Y)
+    scores = np.zeros(Y.shape)
     folds, method = _folds(examples, n_splits)
     for train, test in folds:
         head = clone(estimator[1:]).fit(X[train], Y[train])
-        predicted[test] = head.predict(X[test])
-    return Y, predicted, method, X
+        scores[test] = head[-1].decision_scores(head[:-1].transform(X[test]))
+    return Y, scores, method, X
 
 
 # Cross-validation cuts the data in five folds, and each training fold in five again.
