@@ -25,8 +25,8 @@ def test_analyse_end_to_end(tiny_corpus, tmp_path, taxonomy):
     out = tmp_path / "out"
     result = run("analyse", tiny_corpus, "-o", out)
     assert result.exit_code == EXIT_SOME_FAILED, result.output
-    assert "✓ strategie.pdf: 2 pages" in result.output
-    assert "2 of 5 documents analysed" in result.output
+    assert "✓ strategie.pdf : 2 pages" in result.output
+    assert "2 documents analysés sur 5" in result.output
 
     errors = read_csv(out / "errors.csv")
     assert sorted((e["document"], e["stage"]) for e in errors) == [
@@ -108,7 +108,7 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     model_dir = tmp_path / "model"
     result = run("train", annotated_file, "-o", model_dir, "--no-base")
     assert result.exit_code == 0, result.output
-    assert "Cross-validation" in result.output and "micro" in result.output
+    assert "Validation croisée" in result.output and "micro" in result.output
     assert {p.name for p in model_dir.iterdir()} == {"model.skops", "model.json", "MODEL_CARD.md"}
 
     shutil.copytree(default_model_dir, tmp_path / "copy")
@@ -125,7 +125,7 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
 
 def test_train_refuses_unknown_views(annotated_file, tmp_path):
     result = run("train", annotated_file, "-o", tmp_path / "model", "--no-base", "--views", "words,pictures")
-    assert result.exit_code == 2 and "choose among words, chars, vectors" in result.output
+    assert result.exit_code == 2 and "choisissez parmi words, chars, vectors" in result.output
     assert not (tmp_path / "model").exists()
 
 
@@ -161,7 +161,7 @@ def test_crossval_records_its_figures_in_the_model_card(annotated_file, tmp_path
     shutil.copytree(default_model_dir, tmp_path / "copy")
     result = run("crossval", annotated_file, "--model", tmp_path / "copy", "--record")
     assert result.exit_code == 0, result.output
-    assert "Cross-validation of views words, chars, vectors" in result.output
+    assert "Validation croisée des vues words, chars, vectors" in result.output
     meta = json.loads((tmp_path / "copy" / "model.json").read_text())
     passages = len(annotated_file.read_text().splitlines())
     assert meta["cv"]["metrics"]["passages"] == passages
