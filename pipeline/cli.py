@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -83,7 +84,7 @@ class Progress:
         if self.quiet:
             return
         if self.bar is not None and not self.bar.disable:
-            self.bar.write(line, file=click.get_text_stream("stderr" if err else "stdout"))
+            self.bar.write(line, file=sys.stderr if err else sys.stdout)
         else:
             click.echo(line, err=err)
 

@@ -1,6 +1,7 @@
 """Every command through Click's runner, and one end-to-end `leviers analyse`."""
 
 import csv
+import io
 import json
 import shutil
 import subprocess
@@ -72,7 +73,55 @@ def test_analyse_exits_zero_when_all_documents_succeed(tiny_corpus, tmp_path):
 def test_analyse_without_documents_is_a_clear_error(tmp_path):
     result = run("analyse", tmp_path, "-o", tmp_path / "out")
     assert result.exit_code == 1
-    assert "no document to analyse" in result.output
+    assert "Erreur : " in result.output and "no document to analyse" in result.output
+
+
+def test_the_input_is_checked_before_the_model_loads(tmp_path):
+    result = run("analyse", tmp_path, "-o", tmp_path / "out", "--model", tmp_path / "nomodel", "--lang", "en")
+    assert result.exit_code == 1
+    assert "Error: " in result.output and "no document to analyse" in result.output and "model" not in result.output
+
+
+def test_analyse_in_english_quietly_leaving_files_out(tiny_corpus, tmp_path):
+    out = tmp_path / "out"
+    result = run("analyse", tiny_corpus, "-o", out, "--lang", "en", "--quiet", "--exclude", "vide.pdf",
+                 "--exclude", "n*.pdf")
+    assert result.exit_code == EXIT_SOME_FAILED, result.output  # tronque.pdf still fails
+    assert "Analysing" in result.output and "3 documents" in result.output
+    assert "✓" not in result.output and "✗" not in result.output  # quiet: no line per document
+    assert "2 of 3 documents analysed" in result.output
+    assert sorted(e["document"] for e in read_csv(out / "errors.csv")) == ["tronque.pdf"]
+    page = (out / "report.html").read_text("utf-8")
+    assert '<html lang="en">' in page and "This document addresses" in page
+    assert json.loads((out / "run.json").read_text())["exclude"] == ["vide.pdf", "n*.pdf"]
+
+
+def test_the_progress_bar_counts_documents_on_a_terminal(monkeypatch):
+    from pipeline.cli import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = Progress(quiet=False)
+    progress.start(3, "Documents")
+    progress.advance()
+    progress.echo("  ✓ a.pdf", err=True)  # printed above the bar, which is drawn again below
+    progress.advance()
+    progress.close()
+    drawn = terminal.getvalue()
+    assert "Documents : 1/3" in drawn and "Documents : 2/3" in drawn and "  ✓ a.pdf\n" in drawn
+
+    quiet = Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    progress = Progress(quiet=True)
+    progress.start(3, "Documents")
+    progress.advance()
+    progress.echo("  ✓ a.pdf", err=True)
+    progress.close()
+    assert quiet.getvalue() == ""
 
 
 def test_analyse_with_a_missing_model(tiny_corpus, tmp_path):
@@ -109,6 +158,10 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     result = run("train", annotated_file, "-o", model_dir, "--no-base")
     assert result.exit_code == 0, result.output
     assert "Validation croisée" in result.output and "micro" in result.output
+    # the fixture's levers with fewer than 10 examples are said to be left out, not learnt
+    assert "ne peuvent pas être appris" in result.output and "cget.territoire_referent (5)" in result.output
+    meta = json.loads((model_dir / "model.json").read_text())
+    assert "cget.territoire_referent" in meta["not_learnt"] and "cget.ingenierie" not in meta["not_learnt"]
     assert {p.name for p in model_dir.iterdir()} == {"model.skops", "model.json", "MODEL_CARD.md"}
 
     shutil.copytree(default_model_dir, tmp_path / "copy")
