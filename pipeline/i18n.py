@@ -50,6 +50,7 @@ FR: dict[str, str] = {
     "framework": "Référentiel",
     "documents": "Documents",
     "share": "Part",
+    "percent": "{value} %",
     # a document's section
     "facts": "{pages}, {passages} ; leviers traités : {counts}",
     "bars_aria": "Scores par levier : {framework}",
@@ -146,6 +147,7 @@ EN: dict[str, str] = {
     "framework": "Framework",
     "documents": "Documents",
     "share": "Share",
+    "percent": "{value}%",
     "facts": "{pages}, {passages}; levers addressed: {counts}",
     "bars_aria": "Scores per lever: {framework}",
     "bar_tip": "score {score}; passages carrying it: {count}",

@@ -73,7 +73,7 @@ def test_heatmap_bars_quotes_and_what_is_left_out(taxonomy):
     page = render_report(result)
     first, second = taxonomy.levers[:2]
     assert page.count('class="cell"') == 2 * 17
-    assert page.count('class="tick"') == 3  # strategie: two levers; the other document: one
+    assert page.count('class="tick') == 3  # strategie: two levers; the other document: one
     assert page.count('class="chart bars"') == 2 * len(taxonomy.frameworks)
     for lever in taxonomy.levers:  # French labels, with the description on hover
         assert f"<title>{escape(lever.label + ' (' + lever.id + '): ' + lever.description)}</title>" in page

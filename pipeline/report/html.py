@@ -127,7 +127,7 @@ def brief(coverage: pd.DataFrame, anchors: dict[str, str], taxonomy: Taxonomy, l
     top, bottom = per_lever.idxmax(), per_lever.idxmin()
     sentence = t(
         "corpus_sentence", documents=len(documents), levers=len(taxonomy.levers),
-        mean=number(float(treated.sum()) / len(documents), lang, 1),
+        mean=number(float(treated.sum()) / len(documents), lang, 1).removesuffix(",0").removesuffix(".0"),
         top=taxonomy.lever(top).label_in(lang), top_count=int(per_lever[top]),
         bottom=taxonomy.lever(bottom).label_in(lang), bottom_count=int(per_lever[bottom]),
     )
