@@ -22,8 +22,6 @@ model_option = click.option(
     "--model", "model_dir", type=click.Path(path_type=Path), envvar="LEVIERS_MODEL",
     help="Model directory (default: models/default, or $LEVIERS_MODEL).",
 )
-
-
 lang_option = click.option(
     "--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANG, show_default=True, envvar="LEVIERS_LANG",
     help="Language of the messages and of report.html: fr or en (or $LEVIERS_LANG).",
@@ -69,7 +67,7 @@ class Progress:
         self.close()
         # disable=None: drawn on a terminal only, so that logs and pipes get plain lines.
         self.bar = tqdm(total=total, desc=label, unit="", disable=True if self.quiet else None,
-                        bar_format="{desc} : {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining}")
+                        bar_format="{desc} {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining}")
 
     def update(self, done: int) -> None:
         """Move the bar to `done`."""

@@ -92,9 +92,9 @@ FR: dict[str, str] = {
                 "{report}",
     "some_failed": "{count} document(s) en échec : voir {errors}",
     "some_partial": "{count} document(s) dont des pages n'ont pas pu être lues, listés dans {errors}{why}",
-    "progress": "Documents",
-    "progress_passages": "Analyse des passages",
-    "progress_folds": "Validation croisée",
+    "progress": "Documents :",
+    "progress_passages": "Analyse des passages :",
+    "progress_folds": "Validation croisée :",
     "not_learnt": "{count} levier(s) ont moins de {min} exemples et ne peuvent pas être appris ; le modèle ne les "
                   "signalera jamais : {levers}. Annotez davantage de passages pour eux, ou entraînez sans --no-base "
                   "pour y ajouter le corpus fourni.",
@@ -183,9 +183,9 @@ EN: dict[str, str] = {
     "analysed": "{analysed} of {found} documents analysed; reports in {output}/, to read in a browser: {report}",
     "some_failed": "{count} document(s) failed: see {errors}",
     "some_partial": "{count} document(s) with pages that could not be read, listed in {errors}{why}",
-    "progress": "Documents",
-    "progress_passages": "Analysing passages",
-    "progress_folds": "Cross-validation",
+    "progress": "Documents:",
+    "progress_passages": "Analysing passages:",
+    "progress_folds": "Cross-validation:",
     "not_learnt": "{count} lever(s) have fewer than {min} examples and cannot be learnt; the model will never flag "
                   "them: {levers}. Annotate more passages for them, or train without --no-base to add the shipped "
                   "corpus.",

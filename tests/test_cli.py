@@ -106,7 +106,7 @@ def test_the_progress_bar_counts_documents_on_a_terminal(monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     progress = Progress(quiet=False)
-    progress.start(3, "Documents")
+    progress.start(3, "Documents :")
     progress.advance()
     progress.echo("  ✓ a.pdf", err=True)  # printed above the bar, which is drawn again below
     progress.advance()
@@ -117,7 +117,7 @@ def test_the_progress_bar_counts_documents_on_a_terminal(monkeypatch):
     quiet = Terminal()
     monkeypatch.setattr(sys, "stderr", quiet)
     progress = Progress(quiet=True)
-    progress.start(3, "Documents")
+    progress.start(3, "Documents :")
     progress.advance()
     progress.echo("  ✓ a.pdf", err=True)
     progress.close()
