@@ -15,13 +15,14 @@ DEFAULT_LANG = "fr"
 FR: dict[str, str] = {
     # report.html: the first screen
     "title": "Leviers d'innovation : rapport de couverture",
-    "run_line": "{analysed} documents analysés sur {found}",
+    "run_line": "Documents analysés : {analysed} sur {found}",
     "failed_link": "{failed} en échec",
     "brief": "En bref",
     "corpus_sentence": "Les {documents} documents traitent en moyenne {mean} leviers sur {levers}. "
                        "Levier le plus traité : {top} ({top_count} documents sur {documents}). "
                        "Le moins traité : {bottom} ({bottom_count} sur {documents}).",
-    "document_sentence": "Ce document traite {treated} leviers sur {levers}, dont {strong} de façon appuyée.",
+    "document_sentence": "Ce document traite {treated} sur {levers}, dont {strong} de façon appuyée.",
+    "lever_noun": "levier",
     "by_framework": "{framework} : {covered} sur {levers}",
     "left_out_short": "Non traités : {count}",
     "read_more": "Détail du document",
@@ -29,7 +30,7 @@ FR: dict[str, str] = {
     # the heatmap
     "heatmap": "Leviers × documents",
     "heatmap_intro": "Chaque case donne le score d'un document pour un levier (celui de son meilleur passage) ; "
-                     "✓ marque les leviers traités de façon appuyée, ~ ceux traités faiblement. "
+                     "✓ marque les leviers traités de façon appuyée, ◐ ceux traités faiblement. "
                      "Cliquez sur le nom d'un document pour son détail.",
     "heatmap_aria": "Carte des scores des documents par levier",
     "cell_tip": "{document} : {label}, score {score}, {passages}, {level}",
@@ -88,7 +89,7 @@ FR: dict[str, str] = {
     "doc_done": "  ✓ {name} : {pages}, {passages} ; leviers traités : {levers}",
     "doc_missing": "      non traités : {levers}",
     "doc_failed": "  ✗ {name} : {error}",
-    "analysed": "{analysed} documents analysés sur {found} ; rapports dans {output}/, à lire dans un navigateur : "
+    "analysed": "Documents analysés : {analysed} sur {found} ; rapports dans {output}/, à lire dans un navigateur : "
                 "{report}",
     "some_failed": "{count} document(s) en échec : voir {errors}",
     "some_partial": "{count} document(s) dont des pages n'ont pas pu être lues, listés dans {errors}{why}",
@@ -121,14 +122,15 @@ EN: dict[str, str] = {
     "corpus_sentence": "The {documents} documents address {mean} levers out of {levers} on average. "
                        "Most addressed lever: {top} ({top_count} documents out of {documents}). "
                        "Least addressed: {bottom} ({bottom_count} out of {documents}).",
-    "document_sentence": "This document addresses {treated} levers out of {levers}, {strong} of them strongly.",
+    "document_sentence": "This document addresses {treated} out of {levers}, {strong} of them strongly.",
+    "lever_noun": "lever",
     "by_framework": "{framework}: {covered} out of {levers}",
     "left_out_short": "Left out: {count}",
     "read_more": "Document detail",
     "no_document": "No document could be analysed.",
     "heatmap": "Levers × documents",
     "heatmap_intro": "Each cell is a document's score for a lever (its best passage's); ✓ marks the levers "
-                     "addressed strongly, ~ those addressed weakly. Click a document's name for its detail.",
+                     "addressed strongly, ◐ those addressed weakly. Click a document's name for its detail.",
     "heatmap_aria": "Heatmap of the documents' scores per lever",
     "cell_tip": "{document}: {label}, score {score}, {passages}, {level}",
     "level_strong": "addressed strongly",

@@ -27,7 +27,7 @@ def test_analyse_end_to_end(tiny_corpus, tmp_path, taxonomy):
     result = run("analyse", tiny_corpus, "-o", out)
     assert result.exit_code == EXIT_SOME_FAILED, result.output
     assert "✓ strategie.pdf : 2 pages" in result.output
-    assert "2 documents analysés sur 5" in result.output
+    assert "Documents analysés : 2 sur 5" in result.output
 
     errors = read_csv(out / "errors.csv")
     assert sorted((e["document"], e["stage"]) for e in errors) == [

@@ -99,7 +99,7 @@ def test_the_first_screen_gives_the_results_in_plain_french_and_the_formula_come
     assert '<html lang="fr">' in page
     brief = page.split('id="brief"')[1].split("</section>")[0]
     assert "Ce document traite 2 leviers sur 17, dont 2 de façon appuyée." in brief
-    assert "Ce document traite 1 leviers sur 17" in brief
+    assert "Ce document traite 1 levier sur 17, dont 1 de façon appuyée." in brief
     assert "Les 2 documents traitent en moyenne 1,5 leviers sur 17" in brief
     assert page.index('id="brief"') < page.index('id="heatmap"') < page.index("s = p / (2t)")
     assert page.index('id="rule"') > page.index('class="document"')
@@ -112,7 +112,7 @@ def test_weak_levels_show_in_the_heatmap_and_among_the_gaps(taxonomy):
     result.coverage = result.coverage.assign(level=result.coverage["covered"].map({1: "strong", 0: "none"}))
     result.coverage.loc[weak, "level"] = "weak"
     page = render_report(result)
-    assert page.count(">~</text>") == 1 and page.count(">✓</text>") == 2
+    assert page.count(">◐</text>") == 1 and page.count(">✓</text>") == 2
     assert "Ce document traite 2 leviers sur 17, dont 1 de façon appuyée." in page
     gaps = document_part(page, "strategie.pdf").split('<ul class="missing">')[1].split("</ul>")[0]
     assert gaps.count("<li>") == 16 and "traité faiblement" in gaps

@@ -47,6 +47,6 @@ def test_make_analyse_on_the_samples_prints_what_the_readme_shows(tmp_path):
     for name in samples:
         assert re.search(rf"✓ {re.escape(name)} : \d+ pages, \d+ passages ; "
                          r"leviers traités : cget \d+/10, rameau \d+/7", result.output)
-    assert f"{len(samples)} documents analysés sur {len(samples)}" in result.output
+    assert f"Documents analysés : {len(samples)} sur {len(samples)}" in result.output
     for name in ("coverage.csv", "coverage_matrix.csv", "passages.csv", "errors.csv", "run.json"):
         assert (tmp_path / name).is_file()

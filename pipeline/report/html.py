@@ -120,7 +120,8 @@ def brief(coverage: pd.DataFrame, anchors: dict[str, str], taxonomy: Taxonomy, l
         ]
         documents.append({
             "name": name, "anchor": anchors[name], "frameworks": by_framework,
-            "sentence": t("document_sentence", treated=int(rows["treated"].sum()), levers=len(rows),
+            "sentence": t("document_sentence", treated=plural(int(rows["treated"].sum()), t("lever_noun"), lang),
+                          levers=len(rows),
                           strong=int(rows["strong"].sum())),
         })
     per_lever = coverage.assign(treated=treated).groupby("lever", sort=False)["treated"].sum()
