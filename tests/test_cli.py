@@ -177,6 +177,24 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     assert f"Evaluation on `{annotated_file.name}`" in (tmp_path / "copy" / "MODEL_CARD.md").read_text()
 
 
+@pytest.mark.slow
+def test_train_on_a_csv_saved_by_french_excel(annotated_file, tmp_path):
+    """`;` between cells, Windows-1252, CRLF: what Excel's "CSV (séparateur : point-virgule)" writes."""
+    rows = [json.loads(line) for line in annotated_file.read_text("utf-8").splitlines()]
+    rows = [r for r in rows if r["text"].encode("cp1252", errors="ignore").decode("cp1252") == r["text"]]
+    excel = tmp_path / "annotations.csv"
+    with excel.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["id", "text", "labels"])
+        writer.writerows([r["id"], r["text"], "|".join(r["labels"])] for r in rows)
+    assert b"\xe9" in excel.read_bytes()  # é in Windows-1252
+    result = run("train", excel, "-o", tmp_path / "model", "--no-base", "--views", "words", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert f"{len(rows)} passages de 1 fichier(s)" in result.output
+    meta = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert meta["training_data"]["passages"] == len(rows) and sum(meta["training_data"]["per_lever"].values()) > 0
+
+
 def test_train_refuses_unknown_views(annotated_file, tmp_path):
     result = run("train", annotated_file, "-o", tmp_path / "model", "--no-base", "--views", "words,pictures")
     assert result.exit_code == 2 and "choisissez parmi words, chars, vectors" in result.output
