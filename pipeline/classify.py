@@ -241,16 +241,9 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return min(max(best, 0.02), 0.98)
 
 
-SCORE_FORMULA = (
-    "s = p / (2t) when p < t, else s = 0.5 + (p − t) / (2(1 − t)), where p is the model's "
-    "probability that the passage addresses the lever and t the lever's threshold, chosen by "
-    "cross-validation on the training corpus; a document's score is the highest s of its passages"
-)
-
-
 def rescale(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Map each lever's probabilities piecewise-linearly so its threshold lands on 0.5
-    (SCORE_FORMULA says it in words for the reports)."""
+    (the `formula` message of i18n.py says it in words for the report)."""
     t = np.asarray(thresholds)
     below = proba / (2 * t)
     above = 0.5 + (proba - t) / (2 * (1 - t))

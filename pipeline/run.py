@@ -10,7 +10,7 @@ import hashlib
 import json
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -66,19 +66,26 @@ def analyse(
     on_document: Callable[[DocumentSummary], None] | None = None,
     rule: CoverageRule = CoverageRule(),
     jobs: int | None = None,
+    exclude: Sequence[str] = (),
+    on_found: Callable[[int], None] | None = None,
 ) -> Result:
     """Analyse every document under `input_path`; a failing document is recorded, not fatal.
 
     `rule` decides when a document covers a lever (by default, when one passage carries it).
-    `jobs` worker processes extract the files (default: one per core).
+    `jobs` worker processes extract the files (default: one per core). Files matching one
+    of the `exclude` glob patterns are left out. `on_found` is called with the number of
+    documents, before the model loads; `on_document` with each one's summary as it is done.
     """
     started = datetime.now(UTC)
     taxonomy = taxonomy or load_taxonomy()
+    # The input is checked first: a wrong folder is told at once, not after the model loads.
+    root, files = find_documents(input_path, exclude)
+    if on_found:
+        on_found(len(files))
     model_dir = Path(model_dir) if model_dir else default_model_dir()
     model = load_model(model_dir, taxonomy)
     cues = cues or load_cues(taxonomy)
     check_scorable(model, cues)
-    root, files = find_documents(input_path)
     nlp = load_nlp()
 
     timings = dict.fromkeys(("extract", "segment", "classify"), 0.0)
@@ -139,6 +146,7 @@ def analyse(
         "versions": {pkg: version(pkg) for pkg in ("spacy", "scikit-learn", "pypdfium2", "pdfplumber", "pandas")},
         "model": {"path": str(model_dir), **{k: model.meta.get(k) for k in ("name", "trained", "taxonomy_digest")}},
         "input": str(input_path),
+        "exclude": list(exclude),
         "documents": {"found": len(files), "analysed": len(done), "failed": len(files) - len(done)},
         "passages": int(len(passages_df)),
         "coverage_rule": asdict(rule),

@@ -21,13 +21,28 @@ class Lever:
     label: str
     label_en: str
     description: str
+    # What the framework asks of a document about the lever, recalled where a
+    # document leaves it out: a project team's questions for Le RAMEAU, a
+    # territory's capacities for the CGET.
+    question: str
+    question_en: str
+
+    def label_in(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label
+
+    def question_in(self, lang: str) -> str:
+        return self.question_en if lang == "en" else self.question
 
 
 @dataclass(frozen=True)
 class Framework:
     id: str
     label: str
+    label_en: str
     level: str
+
+    def label_in(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label
 
 
 @dataclass(frozen=True)
@@ -74,8 +89,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     for i, table in enumerate(data.get("frameworks", []), 1):
         where = f"{source}: framework #{i}"
         frameworks.append(
-            Framework(_require(table, "id", where), _require(table, "label", where),
-                      _require(table, "level", where))
+            Framework(*(_require(table, key, where) for key in ("id", "label", "label_en", "level")))
         )
     framework_ids = [f.id for f in frameworks]
     if len(set(framework_ids)) != len(framework_ids):
@@ -86,7 +100,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     for i, table in enumerate(data.get("levers", []), 1):
         where = f"{source}: lever #{i}"
         lever = Lever(*(_require(table, key, where)
-                        for key in ("id", "framework", "label", "label_en", "description")))
+                        for key in ("id", "framework", "label", "label_en", "description", "question",
+                                    "question_en")))
         if not LEVER_ID.match(lever.id):
             raise TaxonomyError(
                 f"{where}: malformed id '{lever.id}' (expected 'framework.name' in lowercase)"

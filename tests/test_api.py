@@ -58,8 +58,8 @@ def test_the_cli_writes_what_the_api_returns(tiny_corpus, tmp_path):
     assert json.loads((out / "run.json").read_text("utf-8"))["coverage_rule"] == {
         "min_passages": 2, "high_confidence": 0.9, "strong_score": 0.7, "strong_passages": None}
     strategy = result.coverage[result.coverage.document == "strategie.pdf"].groupby("framework").covered.sum()
-    assert re.search(rf"✓ strategie\.pdf: .*levers covered: cget {strategy['cget']}/10, rameau {strategy['rameau']}/7",
-                     cli.output)
+    assert re.search(rf"✓ strategie\.pdf : .*leviers traités : cget {strategy['cget']}/10, "
+                     rf"rameau {strategy['rameau']}/7", cli.output)
     assert sorted(result.errors["document"]) == ["note.pdf", "tronque.pdf", "vide.pdf"]
 
 

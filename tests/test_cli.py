@@ -1,6 +1,7 @@
 """Every command through Click's runner, and one end-to-end `leviers analyse`."""
 
 import csv
+import io
 import json
 import shutil
 import subprocess
@@ -25,8 +26,8 @@ def test_analyse_end_to_end(tiny_corpus, tmp_path, taxonomy):
     out = tmp_path / "out"
     result = run("analyse", tiny_corpus, "-o", out)
     assert result.exit_code == EXIT_SOME_FAILED, result.output
-    assert "✓ strategie.pdf: 2 pages" in result.output
-    assert "2 of 5 documents analysed" in result.output
+    assert "✓ strategie.pdf : 2 pages" in result.output
+    assert "Documents analysés : 2 sur 5" in result.output
 
     errors = read_csv(out / "errors.csv")
     assert sorted((e["document"], e["stage"]) for e in errors) == [
@@ -74,7 +75,55 @@ def test_analyse_exits_zero_when_all_documents_succeed(tiny_corpus, tmp_path):
 def test_analyse_without_documents_is_a_clear_error(tmp_path):
     result = run("analyse", tmp_path, "-o", tmp_path / "out")
     assert result.exit_code == 1
-    assert "no document to analyse" in result.output
+    assert "Erreur : " in result.output and "no document to analyse" in result.output
+
+
+def test_the_input_is_checked_before_the_model_loads(tmp_path):
+    result = run("analyse", tmp_path, "-o", tmp_path / "out", "--model", tmp_path / "nomodel", "--lang", "en")
+    assert result.exit_code == 1
+    assert "Error: " in result.output and "no document to analyse" in result.output and "model" not in result.output
+
+
+def test_analyse_in_english_quietly_leaving_files_out(tiny_corpus, tmp_path):
+    out = tmp_path / "out"
+    result = run("analyse", tiny_corpus, "-o", out, "--lang", "en", "--quiet", "--exclude", "vide.pdf",
+                 "--exclude", "n*.pdf")
+    assert result.exit_code == EXIT_SOME_FAILED, result.output  # tronque.pdf still fails
+    assert "Analysing" in result.output and "3 documents" in result.output
+    assert "✓" not in result.output and "✗" not in result.output  # quiet: no line per document
+    assert "2 of 3 documents analysed" in result.output
+    assert sorted(e["document"] for e in read_csv(out / "errors.csv")) == ["tronque.pdf"]
+    page = (out / "report.html").read_text("utf-8")
+    assert '<html lang="en">' in page and "This document addresses" in page
+    assert json.loads((out / "run.json").read_text())["exclude"] == ["vide.pdf", "n*.pdf"]
+
+
+def test_the_progress_bar_counts_documents_on_a_terminal(monkeypatch):
+    from pipeline.cli import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = Progress(quiet=False)
+    progress.start(3, "Documents :")
+    progress.advance()
+    progress.echo("  ✓ a.pdf", err=True)  # printed above the bar, which is drawn again below
+    progress.advance()
+    progress.close()
+    drawn = terminal.getvalue()
+    assert "Documents : 1/3" in drawn and "Documents : 2/3" in drawn and "  ✓ a.pdf\n" in drawn
+
+    quiet = Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    progress = Progress(quiet=True)
+    progress.start(3, "Documents :")
+    progress.advance()
+    progress.echo("  ✓ a.pdf", err=True)
+    progress.close()
+    assert quiet.getvalue() == ""
 
 
 def test_analyse_with_a_missing_model(tiny_corpus, tmp_path):
@@ -110,7 +159,12 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     model_dir = tmp_path / "model"
     result = run("train", annotated_file, "-o", model_dir, "--no-base")
     assert result.exit_code == 0, result.output
-    assert "Cross-validation" in result.output and "micro" in result.output
+    assert "Validation croisée" in result.output and "micro" in result.output
+    # the fixture's levers with fewer than 10 examples are said to be left out, not learnt
+    assert "ne peuvent pas être appris" in result.output and "cget.territoire_referent (5)" in result.output
+    meta = json.loads((model_dir / "model.json").read_text())
+    assert "cget.territoire_referent" in meta["not_learnt"] and "cget.ingenierie" not in meta["not_learnt"]
+    assert "never flagged: " in (model_dir / "MODEL_CARD.md").read_text()
     assert {p.name for p in model_dir.iterdir()} == {"model.skops", "model.json", "MODEL_CARD.md"}
 
     shutil.copytree(default_model_dir, tmp_path / "copy")
@@ -125,9 +179,27 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     assert f"Evaluation on `{annotated_file.name}`" in (tmp_path / "copy" / "MODEL_CARD.md").read_text()
 
 
+@pytest.mark.slow
+def test_train_on_a_csv_saved_by_french_excel(annotated_file, tmp_path):
+    """`;` between cells, Windows-1252, CRLF: what Excel's "CSV (séparateur : point-virgule)" writes."""
+    rows = [json.loads(line) for line in annotated_file.read_text("utf-8").splitlines()]
+    rows = [r for r in rows if r["text"].encode("cp1252", errors="ignore").decode("cp1252") == r["text"]]
+    excel = tmp_path / "annotations.csv"
+    with excel.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["id", "text", "labels"])
+        writer.writerows([r["id"], r["text"], "|".join(r["labels"])] for r in rows)
+    assert b"\xe9" in excel.read_bytes()  # é in Windows-1252
+    result = run("train", excel, "-o", tmp_path / "model", "--no-base", "--views", "words", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert f"{len(rows)} passages de 1 fichier(s)" in result.output
+    meta = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert meta["training_data"]["passages"] == len(rows) and sum(meta["training_data"]["per_lever"].values()) > 0
+
+
 def test_train_refuses_unknown_views(annotated_file, tmp_path):
     result = run("train", annotated_file, "-o", tmp_path / "model", "--no-base", "--views", "words,pictures")
-    assert result.exit_code == 2 and "choose among words, chars, vectors" in result.output
+    assert result.exit_code == 2 and "choisissez parmi words, chars, vectors" in result.output
     assert not (tmp_path / "model").exists()
 
 
@@ -163,7 +235,7 @@ def test_crossval_records_its_figures_in_the_model_card(annotated_file, tmp_path
     shutil.copytree(default_model_dir, tmp_path / "copy")
     result = run("crossval", annotated_file, "--model", tmp_path / "copy", "--record")
     assert result.exit_code == 0, result.output
-    assert "Cross-validation of views words, chars, vectors" in result.output
+    assert "Validation croisée des vues words, chars, vectors" in result.output
     meta = json.loads((tmp_path / "copy" / "model.json").read_text())
     passages = len(annotated_file.read_text().splitlines())
     assert meta["cv"]["metrics"]["passages"] == passages

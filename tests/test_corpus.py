@@ -50,6 +50,44 @@ def test_bad_annotations_name_the_file_and_line(tmp_path, taxonomy, lines, messa
         read_examples([path], taxonomy)
 
 
+# A CSV as French Excel saves it: ';' between cells, CRLF line ends, and in its
+# plain "CSV (séparateur : point-virgule)" format, Windows-1252.
+FRENCH_EXCEL = ('id;text;labels\r\n'
+                'e1;"Le tiers-lieu, géré par l’association, accueille les porteurs de projet.";cget.catalyseurs\r\n'
+                'e2;"Un comité réunit élus et habitants ; il décide chaque trimestre.";'
+                'Organisation collective et mobilisation des acteurs|rameau.alliances\r\n'
+                "e3;'- Une liste à puces : « essai » et erreur.;\r\n")
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
+def test_reads_a_csv_saved_by_french_excel(tmp_path, taxonomy, encoding):
+    path = tmp_path / "annotations.csv"
+    path.write_bytes(FRENCH_EXCEL.encode(encoding))
+    examples = read_examples([path], taxonomy)
+    assert [(e.id, e.text, e.labels) for e in examples] == [
+        ("e1", "Le tiers-lieu, géré par l’association, accueille les porteurs de projet.", ("cget.catalyseurs",)),
+        # a lever named by its French label is read as its id
+        ("e2", "Un comité réunit élus et habitants ; il décide chaque trimestre.",
+         ("cget.organisation_collective", "rameau.alliances")),
+        ("e3", "- Une liste à puces : « essai » et erreur.", ()),  # without the formula guard's apostrophe
+    ]
+
+
+def test_a_wrongly_encoded_file_gets_a_hint_that_names_the_fix(tmp_path, taxonomy):
+    twice = tmp_path / "twice.csv"  # UTF-8 read as Windows-1252, then saved again
+    twice.write_text(FRENCH_EXCEL.encode("utf-8").decode("cp1252"), "utf-8")
+    with pytest.raises(AnnotationError, match=r"twice\.csv: accents garbled .*CSV UTF-8"):
+        read_examples([twice], taxonomy)
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"id": "1", "text": "élus", "labels": []}\n'.encode("cp1252"))
+    with pytest.raises(AnnotationError, match=r"latin\.jsonl: not a UTF-8 text file; save it as UTF-8"):
+        read_examples([latin], taxonomy)
+    undefined = tmp_path / "undefined.csv"
+    undefined.write_bytes(b"id;text;labels\r\n1;\x81\x8d;\r\n")
+    with pytest.raises(AnnotationError, match=r"neither UTF-8 nor Windows-1252; in Excel, .*CSV UTF-8"):
+        read_examples([undefined], taxonomy)
+
+
 def test_csv_without_labels_column(tmp_path, taxonomy):
     path = tmp_path / "x.csv"
     path.write_text("id,text\n1,bonjour\n", "utf-8")

@@ -87,9 +87,10 @@ def test_at_most_four_levers_a_passage(taxonomy, default_model_dir):
 def test_a_new_framework_with_cues_is_scored_from_them_until_trained(tmp_path, default_model_dir):
     taxonomy_file = tmp_path / "taxonomy.toml"
     taxonomy_file.write_text(
-        load_taxonomy_text() + '\n[[frameworks]]\nid = "eau"\nlabel = "Gestion de l\'eau"\nlevel = "territoire"\n'
-        '[[levers]]\nid = "eau.sobriete"\nframework = "eau"\nlabel = "Sobriété hydrique"\n'
-        'label_en = "Water sobriety"\ndescription = "Réduire les prélèvements d\'eau."\n', "utf-8")
+        load_taxonomy_text() + '\n[[frameworks]]\nid = "eau"\nlabel = "Gestion de l\'eau"\nlabel_en = "Water"\n'
+        'level = "territoire"\n[[levers]]\nid = "eau.sobriete"\nframework = "eau"\nlabel = "Sobriété hydrique"\n'
+        'label_en = "Water sobriety"\ndescription = "Réduire les prélèvements d\'eau."\n'
+        'question = "Comment réduire les prélèvements ?"\nquestion_en = "How to draw less water?"\n', "utf-8")
     taxonomy = load_taxonomy(taxonomy_file)
     cue_file = tmp_path / "cues.toml"
     cue_file.write_text(load_cues_text() + '\n[[cues]]\nlever = "eau.sobriete"\nstrength = "strong"\n'

@@ -192,7 +192,7 @@ def test_bad_files_are_one_line_each_in_errors_csv_and_the_batch_goes_on(tmp_pat
 
     result = CliRunner().invoke(main, ["analyse", str(folder), "-o", str(tmp_path / "out"), "--jobs", "2"])
     assert result.exit_code == EXIT_SOME_FAILED, result.output
-    assert "1 of 5 documents analysed" in result.output
+    assert "Documents analysés : 1 sur 5" in result.output
     with (tmp_path / "out" / "errors.csv").open(encoding="utf-8-sig") as handle:
         errors = {row["document"]: row["message"] for row in csv.DictReader(handle)}
     assert sorted(errors) == ["archive.docx", "faux.docx", "secret.pdf", "tronque.pdf"]

@@ -97,7 +97,7 @@ def test_analyse_lists_skipped_pages_in_errors_csv_and_goes_on(tmp_path, no_tess
     write_pdf(folder / "texte.pdf", [TEXT_PAGE])
     result = CliRunner().invoke(main, ["analyse", str(folder), "-o", str(tmp_path / "out"), "--jobs", "2"])
     assert result.exit_code == EXIT_SOME_FAILED, result.output
-    assert "2 of 2 documents analysed" in result.output
+    assert "Documents analysés : 2 sur 2" in result.output
     assert result.output.count("Tesseract is not installed") == 1
     with (tmp_path / "out" / "errors.csv").open(encoding="utf-8-sig") as handle:
         errors = list(csv.DictReader(handle))

@@ -76,34 +76,79 @@ def test_heatmap_bars_quotes_and_what_is_left_out(taxonomy):
     page = render_report(result)
     first, second = taxonomy.levers[:2]
     assert page.count('class="cell"') == 2 * 17
-    assert page.count('class="tick"') == 3  # strategie: two levers; the other document: one
+    assert page.count('class="tick') == 3  # strategie: two levers; the other document: one
     assert page.count('class="chart bars"') == 2 * len(taxonomy.frameworks)
     for lever in taxonomy.levers:  # French labels, with the description on hover
         assert f"<title>{escape(lever.label + ' (' + lever.id + '): ' + lever.description)}</title>" in page
 
     strategy = document_part(page, "strategie.pdf")
-    assert "3 pages, 6 passages; levers covered: CGET 2/10, RAMEAU 0/7" in strategy
+    assert "3 pages, 6 passages ; leviers traités : CGET 2/10, RAMEAU 0/7" in strategy
     quotes = strategy.split(f'id="doc-1-{first.id}"')[1].split('<div class="lever"')[0]
     # the best passage of each page first: three pages rather than two passages of page 2
-    assert re.findall(r"page (\d+), score ([\d.]+)", quotes) == [("3", "0.95"), ("2", "0.90"), ("1", "0.60")]
+    assert re.findall(r"page (\d+), score ([\d,]+)", quotes) == [("3", "0,95"), ("2", "0,90"), ("1", "0,60")]
     assert "Les associations animent le bourg." in quotes and "Les bénévoles" not in quotes
     assert "Le <mark>conseil citoyen</mark> se réunit chaque <mark>mois</mark>." in quotes  # the cues it matched
     left_out = strategy.split('<ul class="missing">')[1].split("</ul>")[0]
     assert left_out.count("<li>") == 15
     assert escape(taxonomy.levers[2].label) in left_out and escape(first.label) not in left_out
+    # each gap recalls what its framework asks about the lever
+    assert escape(taxonomy.levers[2].question) in left_out and escape(first.question) not in left_out
 
-    assert escape(str(result.rule)) in page and "s = p / (2t)" in page and "the rule of the cues" in page
+    assert "s = p / (2t)" in page and "indices d&#39;expert (les expressions de cues.toml" in page
     errors = page.split('id="errors"')[1]
     assert "casse.pdf" in errors and "extract" in errors
+
+
+def test_the_first_screen_gives_the_results_in_plain_french_and_the_formula_comes_last(taxonomy):
+    page = render_report(make_result(taxonomy))
+    assert '<html lang="fr">' in page
+    brief = page.split('id="brief"')[1].split("</section>")[0]
+    assert "Ce document traite 2 leviers sur 17, dont 2 de façon appuyée." in brief
+    assert "Ce document traite 1 levier sur 17, dont 1 de façon appuyée." in brief
+    assert "Les 2 documents traitent en moyenne 1,5 leviers sur 17" in brief
+    assert page.index('id="brief"') < page.index('id="heatmap"') < page.index("s = p / (2t)")
+    assert page.index('id="rule"') > page.index('class="document"')
+
+
+def test_weak_levels_show_in_the_heatmap_and_among_the_gaps(taxonomy):
+    result = make_result(taxonomy)
+    second = taxonomy.ids[1]
+    weak = (result.coverage["document"] == "strategie.pdf") & (result.coverage["lever"] == second)
+    result.coverage = result.coverage.assign(level=result.coverage["covered"].map({1: "strong", 0: "none"}))
+    result.coverage.loc[weak, "level"] = "weak"
+    page = render_report(result)
+    assert page.count(">◐</text>") == 1 and page.count(">✓</text>") == 2
+    assert "Ce document traite 2 leviers sur 17, dont 1 de façon appuyée." in page
+    gaps = document_part(page, "strategie.pdf").split('<ul class="missing">')[1].split("</ul>")[0]
+    assert gaps.count("<li>") == 16 and "traité faiblement" in gaps
+
+
+def test_english_on_demand(taxonomy):
+    page = render_report(make_result(taxonomy), "en")
+    assert '<html lang="en">' in page and "<h1>Innovation levers: coverage report</h1>" in page
+    assert "This document addresses 2 levers out of 17, 2 of them strongly." in page
+    strategy = document_part(page, "strategie.pdf")
+    assert "3 pages, 6 passages; levers addressed: CGET 2/10, RAMEAU 0/7" in strategy
+    assert escape(taxonomy.levers[2].label_en) in strategy and escape(taxonomy.levers[2].question_en) in strategy
+    assert "page 3, score 0.95" in strategy
+    assert "leviers traités" not in page and "Ce document" not in page
+
+
+def test_long_labels_and_names_wrap_rather_than_being_cut(taxonomy):
+    page = render_report(make_result(taxonomy))
+    assert "…" not in "".join(re.findall(r"<svg.*?</svg>", page, re.S))  # no label cut in the charts
+    longest = max((lever.label for lever in taxonomy.levers), key=len)
+    first, second = longest.split(" coopération")
+    assert f">{escape(first)}</tspan>" in page and f">coopération{escape(second)}</tspan>" in page
 
 
 def test_a_stricter_rule_shows_in_the_charts_and_the_list_of_what_is_left_out(taxonomy):
     page = render_report(make_result(taxonomy, CoverageRule(min_passages=2, high_confidence=0.9)))
     strategy = document_part(page, "strategie.pdf")
     assert strategy.count('class="threshold"') == 2 * len(taxonomy.frameworks)  # 0.5 and 0.9
-    assert "1 passage carrying it, fewer than 2" in strategy.split('<ul class="missing">')[1]
-    assert "at least 2 of its passages carry it (score ≥ 0.5), or when one passage scores at least 0.9" in page
-    assert "levers covered: CGET 1/10" in strategy
+    assert "passages qui le portent : 1, il en faut 2" in strategy.split('<ul class="missing">')[1]
+    assert "au moins 2 de ses passages le portent (score ≥ 0,5), ou quand un passage atteint au moins 0,90" in page
+    assert "leviers traités : CGET 1/10" in strategy
 
 
 def test_a_run_where_every_document_failed_still_has_a_report(taxonomy):
@@ -111,7 +156,7 @@ def test_a_run_where_every_document_failed_still_has_a_report(taxonomy):
     result.coverage = result.coverage.iloc[0:0]
     result.passages = result.passages.iloc[0:0]
     page = render_report(result)
-    assert "No document could be analysed." in page and "casse.pdf" in page
+    assert escape("Aucun document n'a pu être analysé.") in page and "casse.pdf" in page
 
 
 def test_write_outputs_writes_every_file(taxonomy, tmp_path):

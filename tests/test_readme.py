@@ -45,8 +45,8 @@ def test_make_analyse_on_the_samples_prints_what_the_readme_shows(tmp_path):
     samples = sorted(p.name for p in (REPO / "corpora" / "samples").glob("*.pdf"))
     assert len(samples) >= 3
     for name in samples:
-        assert re.search(rf"✓ {re.escape(name)}: \d+ pages, \d+ passages; levers covered: cget \d+/10, rameau \d+/7",
-                         result.output)
-    assert f"{len(samples)} of {len(samples)} documents analysed" in result.output
+        assert re.search(rf"✓ {re.escape(name)} : \d+ pages, \d+ passages ; "
+                         r"leviers traités : cget \d+/10, rameau \d+/7", result.output)
+    assert f"Documents analysés : {len(samples)} sur {len(samples)}" in result.output
     for name in ("coverage.csv", "coverage_matrix.csv", "passages.csv", "errors.csv", "run.json"):
         assert (tmp_path / name).is_file()

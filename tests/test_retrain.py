@@ -126,8 +126,8 @@ def test_train_on_each_import_format(suggestions, trained, fmt):
     _, rows, _ = suggestions
     output, model_dir = trained[fmt]
     annotated = len(rows) - (fmt == "labelstudio")
-    assert f"{annotated} passages from 1 file(s)" in output
-    assert ("1 task(s) without annotation left out" in output) == (fmt == "labelstudio")
+    assert f"{annotated} passages de 1 fichier(s)" in output
+    assert ("1 tâche(s) sans annotation laissée(s) de côté" in output) == (fmt == "labelstudio")
     assert (model_dir / "model.skops").is_file()
 
 

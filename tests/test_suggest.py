@@ -85,9 +85,29 @@ def test_suggestions_are_written_in_every_format(tmp_path, taxonomy):
     assert tasks[1]["predictions"][0]["result"] == []
 
 
-def test_label_studio_config_lists_every_lever_with_its_label(taxonomy):
+def test_label_studio_config_shows_the_french_labels_and_exports_the_ids(taxonomy):
     view = ET.fromstring(label_studio_config(taxonomy))
     assert view.tag == "View" and view.find("Text").get("name") == "text"
     choices = view.find("Choices")
     assert choices.get("choice") == "multiple" and choices.get("toName") == "text"
-    assert [(c.get("value"), c.get("hint")) for c in choices] == [(l.id, l.label) for l in taxonomy.levers]
+    # Label Studio shows a choice's value and exports its alias
+    assert [(c.get("value"), c.get("alias"), c.get("hint")) for c in choices] == [
+        (l.label, l.id, l.description) for l in taxonomy.levers]
+
+
+def test_suggestions_for_french_excel_and_label_studio_sorting(tmp_path, taxonomy):
+    a, b = taxonomy.ids[:2]
+    bullet = "- " + sentence(2)  # a spreadsheet would read it as a formula
+    table = passages_table(taxonomy, [("d1", sentence(0), {a: 0.55, b: 0.52}), ("d2", bullet, {a: 0.3})])
+    jsonl, csv_file, tasks_file, _ = write_suggestions(pick(table, taxonomy.ids, 5), taxonomy,
+                                                       tmp_path / "to_annotate.jsonl", excel=True)
+    lines = csv_file.read_text("utf-8-sig").splitlines()
+    assert lines[0] == "id;text;labels;document;page;uncertain;score"
+    assert lines[1].endswith(f";{b};0,52") and f";'{bullet};" in lines[2]
+    # read back as annotations: the separator found, the guard's apostrophe gone
+    assert [(e.text, e.labels) for e in read_examples([csv_file], taxonomy)] == [
+        (sentence(0), (a, b)), (bullet, ())]
+    tasks = json.loads(tasks_file.read_text("utf-8"))
+    assert [(t["data"]["uncertain"], t["data"]["score"]) for t in tasks] == [
+        (taxonomy.lever(b).label, 0.52), (taxonomy.lever(a).label, 0.3)]
+    assert [t["predictions"][0]["score"] for t in tasks] == [0.04, 0.4]  # confidence: 0 at the threshold

@@ -12,18 +12,21 @@ GUIDE_IDS = [
     "rameau.alliances", "rameau.numerique", "rameau.evaluation",
 ]
 
-FRAMEWORK = '[[frameworks]]\nid = "f"\nlabel = "F"\nlevel = "projet"\n'
+FRAMEWORK = '[[frameworks]]\nid = "f"\nlabel = "F"\nlabel_en = "F"\nlevel = "projet"\n'
 
 
 def lever(lever_id: str, framework: str = "f") -> str:
     return (f'[[levers]]\nid = "{lever_id}"\nframework = "{framework}"\nlabel = "L"\n'
-            'label_en = "L"\ndescription = "D"\n')
+            'label_en = "L"\ndescription = "D"\nquestion = "Q ?"\nquestion_en = "Q?"\n')
 
 
 def test_packaged_taxonomy_has_the_guides_17_levers(taxonomy):
     assert taxonomy.ids == GUIDE_IDS
     assert {f.id for f in taxonomy.frameworks} == {"cget", "rameau"}
     assert all(lever.label and lever.label_en and lever.description for lever in taxonomy.levers)
+    # what the report recalls of a lever a document leaves out, in both languages
+    assert all(lever.question.endswith(" ?") and lever.question_en.endswith("?") for lever in taxonomy.levers)
+    assert "utilité" in taxonomy.lever("rameau.evaluation").question
     assert taxonomy.lever("cget.ingenierie").label == "Compétences en ingénierie"
 
 
@@ -45,6 +48,8 @@ def test_a_new_framework_needs_no_code(tmp_path):
         (FRAMEWORK + lever("g.un"), "does not start with 'f.'"),
         (FRAMEWORK, "no levers"),
         (FRAMEWORK + lever("f.un").replace('label = "L"\n', ""), "'label' is missing"),
+        (FRAMEWORK + lever("f.un").replace('question_en = "Q?"\n', ""), "'question_en' is missing"),
+        (FRAMEWORK.replace('label_en = "F"\n', "") + lever("f.un"), "'label_en' is missing"),
         ("[[levers]\n", "not valid TOML"),
     ],
 )

@@ -8,10 +8,11 @@ formats without pages are cut into sections at their headings or page breaks
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import ExtractionError, LeviersError
@@ -23,8 +24,16 @@ TEXT_SUFFIXES = (".docx", ".odt", ".txt", ".md", ".html", ".htm")
 SUPPORTED_SUFFIXES = PDF_SUFFIXES + TEXT_SUFFIXES
 
 
-def find_documents(input_path: str | Path) -> tuple[Path, list[Path]]:
-    """The folder that names are relative to, and the supported files under it."""
+def excluded(relative: str, patterns: Sequence[str]) -> bool:
+    """Whether a file, by its path relative to the input folder, matches a glob
+    pattern, on its whole path ("archives/*") or on its name ("*brouillon*")."""
+    name = relative.rpartition("/")[2]
+    return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def find_documents(input_path: str | Path, exclude: Sequence[str] = ()) -> tuple[Path, list[Path]]:
+    """The folder that names are relative to, and the supported files under it,
+    but those matching one of the `exclude` glob patterns."""
     input_path = Path(input_path)
     if input_path.is_file():
         return input_path.parent, [input_path]
@@ -34,10 +43,12 @@ def find_documents(input_path: str | Path) -> tuple[Path, list[Path]]:
         p for p in input_path.rglob("*")
         # "~$…" files are the lock files Word leaves beside an open document.
         if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
+        and not excluded(p.relative_to(input_path).as_posix(), exclude)
     )
     if not files:
+        left_out = f", leaving out {', '.join(exclude)}" if exclude else ""
         raise LeviersError(
-            f"{input_path}: no document to analyse (looked for {', '.join(SUPPORTED_SUFFIXES)})"
+            f"{input_path}: no document to analyse (looked for {', '.join(SUPPORTED_SUFFIXES)}{left_out})"
         )
     return input_path, files
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..i18n import DEFAULT_LANG
 from ..types import Result
 from .html import render_report
 from .spreadsheet import write_csv
 from .tables import ERROR_COLUMNS, coverage_matrix, summary_table
 
 
-def write_outputs(folder: str | Path, result: Result, excel: bool = False) -> list[Path]:
-    """Write the report files of an analysis into `folder` and return their paths."""
+def write_outputs(folder: str | Path, result: Result, excel: bool = False, lang: str = DEFAULT_LANG) -> list[Path]:
+    """Write the report files of an analysis into `folder` and return their paths;
+    report.html is in `lang` (French by default), the CSV files' columns are the same in both."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
@@ -31,5 +33,5 @@ def write_outputs(folder: str | Path, result: Result, excel: bool = False) -> li
         write_csv(table, folder / name, excel)
         written.append(folder / name)
     (folder / "run.json").write_text(json.dumps(result.run, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    (folder / "report.html").write_text(render_report(result), "utf-8")
+    (folder / "report.html").write_text(render_report(result, lang), "utf-8")
     return written + [folder / "run.json", folder / "report.html"]

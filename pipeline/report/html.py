@@ -10,35 +10,33 @@ from __future__ import annotations
 
 import functools
 import re
+import textwrap
 from dataclasses import dataclass
 
 import jinja2
 import pandas as pd
 
-from ..classify import SCORE_FORMULA
+from ..classify import CUE_FLOOR, CUE_LIFT, CUE_ONLY, MAX_LEVERS, NO_CUE_PENALTY
+from ..i18n import DEFAULT_LANG, number, plural, translator
 from ..taxonomy import Lever, Taxonomy
 from ..types import DECISION, LABEL_SEPARATOR, CoverageRule, Result
 from .tables import cue_words, quote, summary_table, top_passages
 
 QUOTES_PER_LEVER = 3
 # Geometry of the charts, in pixels.
-CELL, GAP, GROUP_GAP = 30, 3, 14  # heatmap cells, the space between them and between frameworks
-HEATMAP_LEFT, HEATMAP_TOP = 300, 190  # room for the documents' names and the levers' slanted labels
-BAR_LABEL, BAR_WIDTH, BAR_ROW, BAR_TOP = 360, 260, 24, 30
+CELL, GAP, GROUP_GAP = 36, 4, 16  # heatmap cells, the space between them and between frameworks
+HEATMAP_LEFT, HEATMAP_TOP = 330, 200  # room for the documents' names and the levers' slanted labels
+LINE = 13  # between the lines of a wrapped label
+# Labels wrap rather than being cut: a lever's slanted label in two lines at
+# most (the longest is 58 characters), a document's name in as many as it needs.
+LEVER_WRAP, DOCUMENT_WRAP, BAR_WRAP = 30, 44, 46
+BAR_LABEL, BAR_WIDTH, BAR_ROW, BAR_TOP = 330, 260, 24, 30
 LEGEND_SCORES = (0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0)
 
 
-def clip(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def lever_tip(lever: Lever) -> str:
-    """What a lever's hover text says: its label and description."""
-    return f"{lever.label} ({lever.id}): {lever.description}"
+def wrap(text: str, width: int) -> list[str]:
+    """A label's lines; a word longer than a line (a file name) is broken, not cut."""
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
 
 
 def highlighted(text: str, words: list[str]) -> list[tuple[str, bool]]:
@@ -65,29 +63,83 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("pipeline.report", "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
-    environment.filters.update(clip=clip, colour=colour)
-    environment.globals.update(plural=plural, tip=lever_tip)
+    environment.filters.update(colour=colour)
     return environment
 
 
-def render_report(result: Result) -> str:
-    """The whole page for an analysis."""
-    documents = list(dict.fromkeys(result.coverage["document"]))
+def render_report(result: Result, lang: str = DEFAULT_LANG) -> str:
+    """The whole page for an analysis, in French or English."""
+    coverage = result.coverage
+    documents = list(dict.fromkeys(coverage["document"]))
     anchors = {name: f"doc-{i}" for i, name in enumerate(documents, 1)}
     summaries = {s.name: s for s in result.documents}
+    t = translator(lang)
+    rule = result.rule
+    rule_text = (
+        t("rule", min=rule.min_passages, decision=number(DECISION, lang, 1))
+        + (t("rule_high", high=number(rule.high_confidence, lang)) if rule.high_confidence is not None else "")
+        + t("rule_strong", strong=number(rule.strong_score, lang))
+        + (t("rule_strong_passages", count=rule.strong_passages) if rule.strong_passages is not None else ""))
     return _environment().get_template("report.html.j2").render(
+        lang=lang,
+        t=t,
+        num=functools.partial(number, lang=lang),
+        plural=functools.partial(plural, lang=lang),
+        tip=functools.partial(lever_tip, lang=lang),
+        label=lambda item: item.label_in(lang),
         run=result.run,
         counts=result.run["documents"],
-        rule=result.rule,
-        decision=DECISION,
-        formula=SCORE_FORMULA,
+        rule=rule,
+        rule_text=rule_text,
+        cues_text=t("appendix_cues", lift=number(CUE_LIFT, lang, 1), floor=number(CUE_FLOOR, lang, 1),
+                    penalty=number(NO_CUE_PENALTY, lang, 1), max=MAX_LEVERS, strong=number(CUE_ONLY["strong"], lang),
+                    weak=number(CUE_ONLY["weak"], lang)),
+        decision=number(DECISION, lang, 1),
         taxonomy=result.taxonomy,
-        heatmap=heatmap(result.coverage, anchors, result.taxonomy) if documents else None,
-        corpus=corpus(result.coverage, summaries, anchors, result.taxonomy) if documents else None,
-        documents=[document(name, anchors[name], result) for name in documents],
+        brief=brief(coverage, anchors, result.taxonomy, lang) if documents else None,
+        heatmap=heatmap(coverage, anchors, result.taxonomy, lang) if documents else None,
+        corpus=corpus(coverage, summaries, anchors, result.taxonomy) if documents else None,
+        documents=[document(name, anchors[name], coverage, result, lang) for name in documents],
         summaries=summaries,
         errors=list(result.errors.itertuples()),
     )
+
+
+def lever_tip(lever: Lever, lang: str) -> str:
+    """What a lever's hover text says: its label and description (the description is French)."""
+    return f"{lever.label_in(lang)} ({lever.id}): {lever.description}"
+
+
+def brief(coverage: pd.DataFrame, anchors: dict[str, str], taxonomy: Taxonomy, lang: str) -> dict:
+    """The first screen in plain words: for the corpus and each document, how many
+    levers it addresses and how many strongly."""
+    t = translator(lang)
+    treated = coverage["level"] != "none"
+    per_document = coverage.assign(treated=treated, strong=coverage["level"] == "strong").groupby(
+        "document", sort=False)
+    documents = []
+    for name, rows in per_document:
+        by_framework = [
+            t("by_framework", framework=framework.id.upper(),
+              covered=int(rows.loc[rows["framework"] == framework.id, "treated"].sum()),
+              levers=int((rows["framework"] == framework.id).sum()))
+            for framework in taxonomy.frameworks
+        ]
+        documents.append({
+            "name": name, "anchor": anchors[name], "frameworks": by_framework,
+            "sentence": t("document_sentence", treated=plural(int(rows["treated"].sum()), t("lever_noun"), lang),
+                          levers=len(rows),
+                          strong=int(rows["strong"].sum())),
+        })
+    per_lever = coverage.assign(treated=treated).groupby("lever", sort=False)["treated"].sum()
+    top, bottom = per_lever.idxmax(), per_lever.idxmin()
+    sentence = t(
+        "corpus_sentence", documents=len(documents), levers=len(taxonomy.levers),
+        mean=number(float(treated.sum()) / len(documents), lang, 1).removesuffix(",0").removesuffix(".0"),
+        top=taxonomy.lever(top).label_in(lang), top_count=int(per_lever[top]),
+        bottom=taxonomy.lever(bottom).label_in(lang), bottom_count=int(per_lever[bottom]),
+    )
+    return {"corpus": sentence if len(documents) > 1 else None, "documents": documents}
 
 
 def corpus(coverage: pd.DataFrame, summaries: dict, anchors: dict[str, str], taxonomy: Taxonomy) -> dict:
@@ -112,61 +164,76 @@ def corpus(coverage: pd.DataFrame, summaries: dict, anchors: dict[str, str], tax
 class Column:
     lever: Lever
     x: float
+    lines: list[str]
 
 
-def heatmap(coverage: pd.DataFrame, anchors: dict[str, str], taxonomy: Taxonomy) -> dict:
+def heatmap(coverage: pd.DataFrame, anchors: dict[str, str], taxonomy: Taxonomy, lang: str) -> dict:
     """The heatmap's geometry: a column per lever grouped by framework, a row per document."""
     x, columns, bands = HEATMAP_LEFT, {}, []
     for framework in taxonomy.frameworks:
         start = x
         for lever in taxonomy.levers:
             if lever.framework == framework.id:
-                columns[lever.id] = Column(lever, x)
+                columns[lever.id] = Column(lever, x, wrap(lever.label_in(lang), LEVER_WRAP))
                 x += CELL + GAP
         bands.append({"framework": framework, "x": start, "width": x - GAP - start, "middle": (start + x - GAP) / 2})
         x += GROUP_GAP
-    rows = [
-        {"document": name, "anchor": anchors[name], "y": HEATMAP_TOP + i * (CELL + GAP),
-         "cells": [(columns[row.lever].x, row) for row in mine.itertuples()]}
-        for i, (name, mine) in enumerate(coverage.groupby("document", sort=False))
-    ]
-    height = HEATMAP_TOP + len(rows) * (CELL + GAP) + 50
-    return {"columns": list(columns.values()), "bands": bands, "rows": rows, "width": x + 120,
+    rows, y = [], HEATMAP_TOP
+    for name, mine in coverage.groupby("document", sort=False):
+        lines = wrap(name, DOCUMENT_WRAP)
+        pitch = max(CELL + GAP, len(lines) * LINE + 8)
+        middle = y + pitch / 2
+        rows.append({"document": name, "anchor": anchors[name], "y": middle - CELL / 2, "lines": lines,
+                     "first_line": middle + 4 - (len(lines) - 1) * LINE / 2,
+                     "cells": [(columns[row.lever].x, row) for row in mine.itertuples()]})
+        y += pitch
+    height = y + 50
+    return {"columns": list(columns.values()), "bands": bands, "rows": rows, "width": x + 150,
             "height": height, "legend_y": height - 30, "legend": LEGEND_SCORES,
-            "cell": CELL, "left": HEATMAP_LEFT, "top": HEATMAP_TOP}
+            "cell": CELL, "left": HEATMAP_LEFT, "top": HEATMAP_TOP, "line": LINE}
 
 
-def bars(framework_label: str, rows: pd.DataFrame, taxonomy: Taxonomy, rule: CoverageRule) -> dict:
+def bars(framework_label: str, rows: pd.DataFrame, taxonomy: Taxonomy, rule: CoverageRule, lang: str) -> dict:
     """One horizontal bar per lever of a framework: the document's score, with the rule's thresholds."""
-    height = BAR_TOP + len(rows) * BAR_ROW + 22
     thresholds = [DECISION] + ([rule.high_confidence] if rule.high_confidence is not None else [])
+    placed, y = [], BAR_TOP
+    for row in rows.itertuples():
+        lever = taxonomy.lever(row.lever)
+        lines = wrap(lever.label_in(lang), BAR_WRAP)
+        pitch = max(BAR_ROW, len(lines) * LINE + 11)
+        # The bar sits in the middle of its row, the label's lines around it.
+        placed.append({"y": y + (pitch - BAR_ROW) / 2, "lever": lever, "row": row, "lines": lines,
+                       "first_line": y + pitch / 2 + 4 - (len(lines) - 1) * LINE / 2})
+        y += pitch
+    height = y + 22
     return {
         "label": framework_label, "height": height, "width": BAR_LABEL + BAR_WIDTH + 50,
-        "left": BAR_LABEL, "track": BAR_WIDTH, "top": BAR_TOP,
-        "rows": [(BAR_TOP + i * BAR_ROW, taxonomy.lever(row.lever), row) for i, row in enumerate(rows.itertuples())],
+        "left": BAR_LABEL, "track": BAR_WIDTH, "top": BAR_TOP, "line": LINE, "rows": placed,
         "thresholds": [(BAR_LABEL + s * BAR_WIDTH, s) for s in thresholds],
     }
 
 
-def document(name: str, anchor: str, result: Result) -> dict:
-    """One document's section: its charts, the levers it leaves out, the quotes for the others,
-    and its points of vigilance (the passages that deplore a lever's absence)."""
+def document(name: str, anchor: str, coverage: pd.DataFrame, result: Result, lang: str) -> dict:
+    """One document's section: its charts, the levers it leaves out or barely touches with
+    what their framework asks about them, the quotes for the others, and its points of
+    vigilance (the passages that deplore a lever's absence)."""
     taxonomy, rule = result.taxonomy, result.rule
-    coverage = result.coverage[result.coverage["document"] == name]
+    coverage = coverage[coverage["document"] == name]
     passages = result.passages[result.passages["document"] == name]
     frameworks = [(framework, coverage[coverage["framework"] == framework.id]) for framework in taxonomy.frameworks]
     return {
         "name": name,
         "anchor": anchor,
-        "charts": [bars(framework.label, rows, taxonomy, rule) for framework, rows in frameworks],
-        "counts": [(framework.id.upper(), int(rows["covered"].sum()), len(rows)) for framework, rows in frameworks],
-        "missing": [(taxonomy.lever(row.lever), row) for row in coverage[coverage["covered"] == 0].itertuples()],
+        "charts": [bars(framework.label_in(lang), rows, taxonomy, rule, lang) for framework, rows in frameworks],
+        "counts": ", ".join(f"{framework.id.upper()} {(rows['level'] != 'none').sum()}/{len(rows)}"
+                            for framework, rows in frameworks),
+        "gaps": [(taxonomy.lever(row.lever), row) for row in coverage[coverage["level"] != "strong"].itertuples()],
         "evidence": [
             (taxonomy.lever(row.lever), row,
              [(highlighted(quote(passage["text"]), cue_words(passage["cues"], row.lever)), passage["page"],
                passage[row.lever])
               for _, passage in top_passages(passages, row.lever, QUOTES_PER_LEVER).iterrows()])
-            for row in coverage[coverage["covered"] == 1].itertuples()
+            for row in coverage[coverage["level"] != "none"].itertuples()
         ],
         "vigilance": [
             (quote(passage.text), passage.page,

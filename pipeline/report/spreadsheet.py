@@ -39,6 +39,11 @@ def write_csv(table: pd.DataFrame, path: str | Path, excel: bool = False) -> Non
     )
 
 
+def unguarded(text: str) -> str:
+    """A text cell as it was before the formula guard."""
+    return _NEUTRALISED.sub("", text)
+
+
 def read_csv(path: Path, text_columns: tuple[str, ...]) -> pd.DataFrame:
     """A table written by `write_csv`, with either separator, its text cells as they were
     before the formula guard; raises OSError when the file cannot be read."""

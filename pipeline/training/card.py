@@ -55,6 +55,9 @@ def model_card(meta: dict) -> str:
         f"- passages: {data['passages']} ({data['none']} with no lever), sha256 `{data['sha256'][:16]}`",
         "- positive passages per lever: "
         + ", ".join(f"`{k}` {v}" for k, v in data["per_lever"].items()),
+        *([f"- not learnt, too few examples, scored from their cues alone: "
+            f"{', '.join(f'`{k}`' for k in meta['not_learnt'])}"]
+          if meta.get("not_learnt") else []),
         "",
         "## Versions",
         "",

@@ -4,6 +4,10 @@ Formats, told apart by their content: the annotation guide's JSON Lines
 (`{"id", "text", "labels", ...}`) and CSV (`id,text,labels` with labels
 separated by LABEL_SEPARATOR), Label Studio's JSON export and Doccano's JSON Lines export
 of text classification. Every problem names the file and the line.
+
+A CSV may come from French Excel: `;` between cells, saved as UTF-8 (with a
+byte-order mark) or as Windows-1252, the encoding of its plain "CSV" format.
+A lever may be named by its id or by its French label.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AnnotationError
+from ..report.spreadsheet import unguarded
 from ..taxonomy import Taxonomy
 from ..types import LABEL_SEPARATOR
 
@@ -30,14 +35,41 @@ class Example:
     where: str  # "file:line", for messages
 
 
+# What UTF-8 accents look like once read as Windows-1252 (é → Ã©): a file converted twice.
+MOJIBAKE = ("Ã©", "Ã¨", "Ã\xa0", "Ãª", "Ã§", "Ã´", "â€™")
+SAVE_AS_UTF8 = ("in Excel, open the original and save it as « CSV UTF-8 (délimité par des virgules) »; "
+                "in LibreOffice, choose the character set « Unicode (UTF-8) »")
+
+
 def _csv_records(path: Path, text: str) -> Iterator[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";" if header.count(";") > header.count(",")
+                            else ",")
     missing = {"id", "text", "labels"} - set(reader.fieldnames or [])
     if missing:
         raise AnnotationError(f"{path}:1: missing CSV column(s) {', '.join(sorted(missing))}")
     for row in reader:
         labels = [l.strip() for l in (row["labels"] or "").split(LABEL_SEPARATOR) if l.strip()]
-        yield reader.line_num, {"id": row["id"], "text": row["text"], "labels": labels}
+        # A text the formula guard of `leviers suggest` neutralised is read as it was.
+        yield reader.line_num, {"id": row["id"], "text": unguarded(row["text"] or ""), "labels": labels}
+
+
+def _read_text(path: Path) -> str:
+    """A file's text: UTF-8 (with or without a byte-order mark), or for a CSV, Windows-1252."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if path.suffix.lower() != ".csv":
+            raise AnnotationError(f"{path}: not a UTF-8 text file; save it as UTF-8") from exc
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise AnnotationError(f"{path}: neither UTF-8 nor Windows-1252; {SAVE_AS_UTF8}") from exc
+    if any(mark in text for mark in MOJIBAKE):
+        raise AnnotationError(f"{path}: accents garbled (é shows as Ã©), the file was converted from UTF-8 "
+                              f"twice; {SAVE_AS_UTF8}")
+    return text
 
 
 def _doccano(path: Path, number: int, record: dict) -> dict:
@@ -107,11 +139,9 @@ def _label_studio(path: Path, number: int, task: object) -> dict | None:
 def _records(path: Path, skipped: list[str] | None = None) -> Iterator[tuple[int, object]]:
     """(line number, record in the guide's shape) for each record of an annotation file."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _read_text(path)
     except OSError as exc:
         raise AnnotationError(f"{path}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise AnnotationError(f"{path}: not a UTF-8 text file") from exc
     start = text.lstrip()[:1]
     if start == "[":
         for number, task in _array_items(path, text):
@@ -136,6 +166,8 @@ def read_examples(
     receives their "file:line".
     """
     known = set(taxonomy.ids)
+    # Label Studio without aliases, or a spreadsheet filled by hand, may name levers by their labels.
+    by_label = {lever.label: lever.id for lever in taxonomy.levers}
     examples: list[Example] = []
     by_id: dict[str, str] = {}
     by_text: dict[str, Example] = {}
@@ -151,6 +183,7 @@ def read_examples(
                 raise AnnotationError(f"{where}: empty text")
             if not isinstance(labels, list) or not all(isinstance(l, str) for l in labels):
                 raise AnnotationError(f"{where}: 'labels' must be a list of lever ids")
+            labels = [by_label.get(label, label) for label in labels]
             unknown = sorted(set(labels) - known)
             if unknown:
                 raise AnnotationError(f"{where}: unknown lever id {', '.join(unknown)}")

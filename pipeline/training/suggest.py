@@ -10,7 +10,6 @@ model's current levers filled in, to be corrected.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LeviersError
-from ..report.spreadsheet import read_csv
+from ..report.spreadsheet import read_csv, write_csv
 from ..taxonomy import Taxonomy
 from ..types import DECISION, LABEL_SEPARATOR
 
@@ -78,9 +77,10 @@ def pick(passages: pd.DataFrame, lever_ids: list[str], n: int) -> pd.DataFrame:
 
 def label_studio_config(taxonomy: Taxonomy) -> str:
     """A Label Studio labelling config: the passage, and one multiple choice per lever,
-    its French label as the hint."""
+    which shows its French label and description but exports its id (its alias)."""
     choices = "\n".join(
-        f"    <Choice value={quoteattr(lever.id)} hint={quoteattr(lever.label)}/>" for lever in taxonomy.levers
+        f"    <Choice value={quoteattr(lever.label)} alias={quoteattr(lever.id)} hint={quoteattr(lever.description)}/>"
+        for lever in taxonomy.levers
     )
     return (
         "<View>\n"
@@ -93,9 +93,10 @@ def label_studio_config(taxonomy: Taxonomy) -> str:
     )
 
 
-def write_suggestions(picked: pd.DataFrame, taxonomy: Taxonomy, output: str | Path) -> list[Path]:
-    """Write the picked passages as OUTPUT.jsonl, OUTPUT.csv, OUTPUT.labelstudio.json (tasks
-    with the model's levers as predictions) and OUTPUT.labelstudio.xml (the labelling config)."""
+def write_suggestions(picked: pd.DataFrame, taxonomy: Taxonomy, output: str | Path, excel: bool = False) -> list[Path]:
+    """Write the picked passages as OUTPUT.jsonl, OUTPUT.csv (`excel`: for French Excel, as
+    `analyse --excel` writes), OUTPUT.labelstudio.json (tasks with the model's levers as
+    predictions, and its scores to sort them by) and OUTPUT.labelstudio.xml (the labelling config)."""
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     rows = [
@@ -113,15 +114,18 @@ def write_suggestions(picked: pd.DataFrame, taxonomy: Taxonomy, output: str | Pa
     jsonl, table, tasks, config = (output.with_suffix(suffix) for suffix in
                                    (".jsonl", ".csv", ".labelstudio.json", ".labelstudio.xml"))
     jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    with table.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows({**r, "labels": LABEL_SEPARATOR.join(r["labels"])} for r in rows)
+    write_csv(pd.DataFrame([{**r, "labels": LABEL_SEPARATOR.join(r["labels"])} for r in rows], columns=FIELDS),
+              table, excel)
     tasks.write_text(json.dumps([
         {
-            "data": {"text": r["text"], "passage_id": r["id"], "document": r["document"], "page": r["page"]},
+            # Label Studio's Data Manager shows each data field as a column to sort by:
+            # `uncertain` and `score` put the passages the model is least sure of first.
+            "data": {"text": r["text"], "passage_id": r["id"], "document": r["document"], "page": r["page"],
+                     "uncertain": taxonomy.lever(r["uncertain"]).label, "score": r["score"]},
             "predictions": [{
                 "model_version": "leviers",
+                # The prediction's score is the model's confidence: 0 at the threshold, 1 far from it.
+                "score": round(abs(r["score"] - DECISION) / DECISION, 4),
                 "result": [{"from_name": "levers", "to_name": "text", "type": "choices",
                             "value": {"choices": r["labels"]}}] if r["labels"] else [],
             }],
