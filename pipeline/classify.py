@@ -308,7 +308,12 @@ def combine(learnt: np.ndarray | None, columns: list[int], evidence: CueEvidence
 
 def check_scorable(model: LeverModel, cues: Cues) -> None:
     """Refuse a taxonomy with a lever that neither the model nor any cue can score."""
-    missing = set(cues.lever_ids) - set(model.levers) - cues.levers
+    check_levers(model.levers, cues)
+
+
+def check_levers(model_levers: Sequence[str], cues: Cues) -> None:
+    """`check_scorable` from the levers a model was trained for (its metadata)."""
+    missing = set(cues.lever_ids) - set(model_levers) - cues.levers
     if missing:
         raise ModelError(f"no model and no cue for {', '.join(sorted(missing))}: "
                          "add cues to cues.toml or retrain the model with annotated passages")

@@ -51,6 +51,15 @@ def load_meta(directory: str | Path) -> dict:
         raise ModelError(f"{path}: unreadable model metadata ({exc})") from exc
 
 
+def check_model_levers(meta: dict, taxonomy: Taxonomy, directory: str | Path) -> None:
+    """A taxonomy may have levers the model was not trained for (they are scored
+    from their cues), not the other way round."""
+    unknown = sorted(set(meta.get("levers") or ["?"]) - set(taxonomy.ids))
+    if unknown:
+        raise ModelError(f"{directory}: the model was trained for levers the taxonomy does not have "
+                         f"({', '.join(unknown)}); retrain it")
+
+
 def load_model(directory: str | Path | None, taxonomy: Taxonomy) -> LeverModel:
     """Load a model (the shipped one when `directory` is None), refusing files that
     carry unexpected code or another taxonomy."""
@@ -58,12 +67,7 @@ def load_model(directory: str | Path | None, taxonomy: Taxonomy) -> LeverModel:
 
     directory = Path(directory) if directory else default_model_dir()
     meta = load_meta(directory)
-    # A taxonomy may have levers the model was not trained for (they are scored
-    # from their cues), not the other way round.
-    unknown = sorted(set(meta.get("levers") or ["?"]) - set(taxonomy.ids))
-    if unknown:
-        raise ModelError(f"{directory}: the model was trained for levers the taxonomy does not have "
-                         f"({', '.join(unknown)}); retrain it")
+    check_model_levers(meta, taxonomy, directory)
     path = directory / MODEL_FILE
     try:
         untrusted = sio.get_untrusted_types(file=path)

@@ -1,0 +1,167 @@
+"""Where the per-document tasks run: local worker processes, or a Dask cluster.
+
+Both map one function over a list of argument tuples and yield the results in
+the input order, so that the reports are the same whichever ran them. A task
+that kills its worker (a reader crashing on a damaged file) gives `on_crash`'s
+result for that input alone; an exception a task raises is the tool's failure
+(no model, no spaCy) and stops the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .errors import LeviersError
+
+TASKS_PER_WORKER = 200  # then a new worker: memory stays bounded however many files
+# Imported once by the fork server, before it forks the workers: they start with
+# spaCy, scikit-learn and the readers imported and spaCy's French pipeline loaded.
+PRELOAD = ["pipeline.preload"]
+
+
+class LocalExecutor:
+    """`jobs` worker processes of this machine (default: one per core)."""
+
+    def __init__(self, jobs: int | None = None):
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+
+    def describe(self) -> str:
+        return f"local, {self.jobs} process{'es' if self.jobs > 1 else ''}"
+
+    def map(self, fn: Callable, items: Sequence[tuple], on_crash: Callable[[tuple], Any]) -> Iterator:
+        if not items:
+            return
+        jobs = min(self.jobs, len(items))
+        pool = _pool(jobs)
+        window: deque = deque()
+        try:
+            for args in items:
+                window.append((args, _submit(pool, fn, args)))
+                if len(window) >= 2 * jobs:
+                    pool, result = _next_result(window, pool, jobs, fn, on_crash)
+                    yield result
+            while window:
+                pool, result = _next_result(window, pool, jobs, fn, on_crash)
+                yield result
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    def close(self) -> None:
+        pass
+
+
+def _pool(jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # A fork server starts once per run with the stages imported and spaCy loaded,
+    # then forks workers from itself: quick to start (a renewed worker costs no
+    # reload), and free of the caller's threads and memory, unlike a plain fork.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER,
+                               initializer=_use_environment, initargs=(dict(os.environ),))
+
+
+def _use_environment(environment: dict[str, str]) -> None:
+    """In a worker: the caller's environment as it is now, not as it was when
+    the fork server started (PATH decides whether Tesseract is found)."""
+    os.environ.clear()
+    os.environ.update(environment)
+
+
+def _submit(pool, fn: Callable, args: tuple):
+    try:
+        return pool.submit(fn, *args)
+    except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
+        raise LeviersError(f"cannot start the processes that analyse the files ({exc})") from exc
+
+
+def _next_result(window: deque, pool, jobs: int, fn: Callable, on_crash: Callable[[tuple], Any]):
+    from concurrent.futures.process import BrokenProcessPool
+
+    args, future = window.popleft()
+    try:
+        return pool, future.result()
+    except BrokenProcessPool:
+        # Some task in flight killed its worker: retry this one alone, and the
+        # others in a new pool.
+        pool.shutdown(cancel_futures=True)
+        pool = _pool(jobs)
+        for i, (other, _) in enumerate(window):
+            window[i] = (other, _submit(pool, fn, other))
+        with _pool(1) as alone:
+            try:
+                return pool, _submit(alone, fn, args).result()
+            except BrokenProcessPool:
+                pass
+        # Blame the file only if a worker that analyses nothing survives.
+        with _pool(1) as check:
+            try:
+                check.submit(_alive).result()
+            except BrokenProcessPool as exc:
+                pool.shutdown(cancel_futures=True)
+                raise LeviersError("the processes that analyse the files crash as they start: "
+                                   "leviers cannot run here") from exc
+        return pool, on_crash(args)
+
+
+def _alive() -> bool:
+    return True
+
+
+class DaskExecutor:
+    """The tasks on a Dask cluster: `address` is a scheduler's (tcp://host:8786), or
+    "local" for a LocalCluster of `jobs` single-threaded worker processes here.
+
+    Workers read the files and the model by the paths they are given: on a cluster,
+    both must be on a filesystem every worker mounts at the same path."""
+
+    def __init__(self, address: str, jobs: int | None = None, processes: bool = True):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise LeviersError("--dask needs Dask: pip install 'leviers[dask]'") from exc
+        self.address = address
+        self.cluster = None
+        try:
+            if address == "local":
+                # One thread per worker: the PDF reader (pdfium) is not thread-safe.
+                self.cluster = LocalCluster(n_workers=max(1, jobs or os.cpu_count() or 1), threads_per_worker=1,
+                                            processes=processes, dashboard_address=None)
+                self.client = Client(self.cluster)
+            else:
+                self.client = Client(address, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            if self.cluster is not None:
+                self.cluster.close()
+            raise LeviersError(f"cannot reach the Dask scheduler at {address} ({exc})") from exc
+
+    def describe(self) -> str:
+        workers = len(self.client.scheduler_info().get("workers", {}))
+        return f"dask {self.address}, {workers} worker{'s' if workers != 1 else ''}"
+
+    def map(self, fn: Callable, items: Sequence[tuple], on_crash: Callable[[tuple], Any]) -> Iterator:
+        from distributed import KilledWorker
+
+        if not items:
+            return
+        columns = [list(column) for column in zip(*items)]
+        futures = self.client.map(fn, *columns, pure=False)
+        try:
+            for args, future in zip(items, futures):
+                try:
+                    yield future.result()
+                except KilledWorker:
+                    yield on_crash(args)
+                future.release()
+        finally:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
