@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from .errors import LeviersError
@@ -31,7 +31,7 @@ class LocalExecutor:
     def describe(self) -> str:
         return f"local, {self.jobs} process{'es' if self.jobs > 1 else ''}"
 
-    def map(self, fn: Callable, items: Sequence[tuple], on_crash: Callable[[tuple], Any]) -> Iterator:
+    def map(self, fn: Callable, items: Sequence[tuple], on_crash: Callable[[tuple], Any]) -> Generator[Any, None, None]:
         if not items:
             return
         jobs = min(self.jobs, len(items))
@@ -144,7 +144,7 @@ class DaskExecutor:
         workers = len(self.client.scheduler_info().get("workers", {}))
         return f"dask {self.address}, {workers} worker{'s' if workers != 1 else ''}"
 
-    def map(self, fn: Callable, items: Sequence[tuple], on_crash: Callable[[tuple], Any]) -> Iterator:
+    def map(self, fn: Callable, items: Sequence[tuple], on_crash: Callable[[tuple], Any]) -> Generator[Any, None, None]:
         from distributed import KilledWorker
 
         if not items:

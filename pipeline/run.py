@@ -88,8 +88,8 @@ def analyse(
             todo.append((str(path), name, settings))
 
     executor = DaskExecutor(dask, jobs) if dask else LocalExecutor(jobs)
+    computed = executor.map(analyse_document, todo, _crashed)
     try:
-        computed = executor.map(analyse_document, todo, _crashed)
         for sha256, cached in zip(digests, found):
             result = cached or next(computed)
             if store and not cached:
@@ -104,6 +104,7 @@ def analyse(
                 on_document(summary)
         described = executor.describe()
     finally:
+        computed.close()  # the workers stop now, not when the generator is collected
         executor.close()
 
     empty = table_frame({}, taxonomy.ids, "")
