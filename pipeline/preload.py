@@ -1,9 +1,16 @@
-"""Imported by the workers' fork server before it forks them (see executors.py):
-the stages' modules imported and spaCy's French pipeline loaded once, so that
-every worker, and every renewed worker, starts with them at no cost."""
+"""Imported by the workers' fork server before it forks them (see executors.py).
 
-from . import tasks  # noqa: F401  (the stages, scikit-learn, spaCy's code)
+Everything a worker needs is loaded here once, then shared by every worker forked
+from the server, and by every renewed worker, at no cost: the stages' modules,
+spaCy's French pipeline, the shipped model and cues, and a first classification
+(spaCy's and the cue matcher's first use costs seconds). A worker given another
+model or other cues loads them itself.
+"""
+
+from . import tasks
 from .extract import formats, pdf  # noqa: F401  (the readers)
-from .nlp import load_nlp
 
-load_nlp()
+try:
+    tasks.warm_up()
+except Exception:  # noqa: BLE001  the worker that needs them will say what is wrong
+    pass

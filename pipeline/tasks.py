@@ -25,12 +25,13 @@ from .cues import Cues
 from .errors import LeviersError
 from .model import LeverModel, load_model
 from .taxonomy import Taxonomy
-from .types import carried
+from .types import Classified, carried
 
 # Changes whenever a document's result changes for the same bytes, model, cues and
 # taxonomy (segmentation or absence rules, the table's columns): part of the cache key.
 RESULT_FORMAT = 1
 TEXT_COLUMNS = ("document", "text", "levers", "cues", "kind", "deplores")
+CLASSIFY_SLICE = 256  # passages classified at once
 INT_COLUMNS = ("page", "passage")
 
 
@@ -97,8 +98,19 @@ def analyse_document(path: str | Path, name: str, settings: Settings) -> Documen
         stage = "classify"
         clock = time.perf_counter()
         texts = [p.text for p in passages]
-        scored = classify(texts, model, settings.cues)
-        absent = deplored(texts, scored.scores, model, settings.cues)
+        scores, matches, absent = [], [], []
+        # In slices, so that a 300-page document's spaCy docs are not all in memory
+        # at once; each passage is scored alone, so the scores are the same.
+        for start in range(0, len(texts), CLASSIFY_SLICE):
+            part = texts[start:start + CLASSIFY_SLICE]
+            scored = classify(part, model, settings.cues)
+            scores.append(scored.scores)
+            matches += scored.cues
+            absent += deplored(part, scored.scores, model, settings.cues)
+        if scores:
+            scored = Classified(np.vstack(scores), matches)
+        else:
+            scored = classify([], model, settings.cues)
         result.seconds["classify"] = time.perf_counter() - clock
     except LeviersError as exc:
         result.error = (stage, str(exc))
@@ -157,3 +169,15 @@ def file_digest(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def warm_up() -> None:
+    """Load spaCy, the shipped model and cues, and classify once, into this process's caches."""
+    from .cues import load_cues
+    from .model import default_model_dir
+    from .taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    settings = Settings(str(default_model_dir().resolve()), taxonomy, load_cues(taxonomy))
+    classify(["Un tiers-lieu accueille les porteurs de projets du territoire."], worker_model(settings),
+             settings.cues)
