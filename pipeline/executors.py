@@ -27,15 +27,23 @@ class LocalExecutor:
 
     def __init__(self, jobs: int | None = None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.pool = None
 
     def describe(self) -> str:
         return f"local, {self.jobs} process{'es' if self.jobs > 1 else ''}"
 
+    def start(self) -> None:
+        """Start the workers now (they take seconds to load), while the caller does other work."""
+        if self.pool is None:
+            self.pool = _pool(self.jobs)
+            for _ in range(self.jobs):
+                _submit(self.pool, _alive, ())
+
     def map(self, fn: Callable, items: Sequence[tuple], on_crash: Callable[[tuple], Any]) -> Generator[Any, None, None]:
         if not items:
             return
-        jobs = min(self.jobs, len(items))
-        pool = _pool(jobs)
+        jobs = self.jobs if self.pool else min(self.jobs, len(items))
+        pool, self.pool = self.pool or _pool(jobs), None
         window: deque = deque()
         try:
             for args in items:
@@ -50,7 +58,9 @@ class LocalExecutor:
             pool.shutdown(cancel_futures=True)
 
     def close(self) -> None:
-        pass
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
 
 def _pool(jobs: int):
@@ -139,6 +149,9 @@ class DaskExecutor:
             if self.cluster is not None:
                 self.cluster.close()
             raise LeviersError(f"cannot reach the Dask scheduler at {address} ({exc})") from exc
+
+    def start(self) -> None:
+        pass
 
     def describe(self) -> str:
         workers = len(self.client.scheduler_info().get("workers", {}))

@@ -78,18 +78,21 @@ def analyse(
     digests: list[str] = []
     found: list[DocumentResult | None] = []
     todo: list[tuple[str, str, Settings]] = []
-    for path in files:
-        name = path.relative_to(root).as_posix()
-        sha256 = file_digest(path)
-        inputs.append({"document": name, "bytes": path.stat().st_size, "sha256": sha256})
-        digests.append(sha256)
-        found.append(store.get(sha256, name) if store else None)
-        if found[-1] is None:
-            todo.append((str(path), name, settings))
-
     executor = DaskExecutor(dask, jobs) if dask else LocalExecutor(jobs)
-    computed = executor.map(analyse_document, todo, _crashed)
+    computed = None
     try:
+        for path in files:
+            name = path.relative_to(root).as_posix()
+            sha256 = file_digest(path)
+            inputs.append({"document": name, "bytes": path.stat().st_size, "sha256": sha256})
+            digests.append(sha256)
+            found.append(store.get(sha256, name) if store else None)
+            if found[-1] is None:
+                if not todo:
+                    executor.start()  # the workers load while the other files are hashed
+                todo.append((str(path), name, settings))
+
+        computed = executor.map(analyse_document, todo, _crashed)
         for sha256, cached in zip(digests, found):
             result = cached or next(computed)
             if store and not cached:
@@ -104,7 +107,8 @@ def analyse(
                 on_document(summary)
         described = executor.describe()
     finally:
-        computed.close()  # the workers stop now, not when the generator is collected
+        if computed is not None:
+            computed.close()  # the workers stop now, not when the generator is collected
         executor.close()
 
     empty = table_frame({}, taxonomy.ids, "")
