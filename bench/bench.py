@@ -9,6 +9,8 @@ The files: the sample PDFs of corpora/samples and, when present, the real PDFs o
 - `leviers analyse` with --jobs 1 and --jobs 2, no cache: whole-run pages/s (start-up
   included), the time from start to the first document done, and the peak resident
   memory (RSS) of the main process and of the largest other process (workers);
+  (the peak of RSS, which counts in full the pages a worker shares with the fork
+  server it was forked from, and the peak of PSS, which counts them in part);
 - the same run twice with a cache: the second run reads every document back;
 - a synthetic corpus of short documents (written here) through the local executor
   (--jobs 2) and through a Dask LocalCluster of 2 workers (--dask local --jobs 2).
@@ -88,12 +90,15 @@ class Peaks:
     def __init__(self, pid: int):
         self.root = psutil.Process(pid)
         self.peaks: dict[int, tuple[int, str]] = {}
+        self.pss: dict[int, int] = {}  # proportional: pages shared with the fork server counted in part
         self.running = True
         self.thread = threading.Thread(target=self._sample, daemon=True)
         self.thread.start()
 
     def _sample(self) -> None:
+        rounds = 0
         while self.running:
+            rounds += 1
             try:
                 processes = [self.root, *self.root.children(recursive=True)]
             except psutil.Error:
@@ -103,6 +108,9 @@ class Peaks:
                     rss = process.memory_info().rss
                     if rss > self.peaks.get(process.pid, (0, ""))[0]:
                         self.peaks[process.pid] = (rss, " ".join(process.cmdline())[-60:])
+                    if rounds % 10 == 0:  # reading smaps is slow
+                        pss = process.memory_full_info().pss
+                        self.pss[process.pid] = max(pss, self.pss.get(process.pid, 0))
                 except psutil.Error:
                     pass
             time.sleep(0.05)
@@ -112,8 +120,9 @@ class Peaks:
         self.thread.join()
         main = self.peaks.get(self.root.pid, (0, ""))[0]
         others = [rss for pid, (rss, _) in self.peaks.items() if pid != self.root.pid]
+        other_pss = [pss for pid, pss in self.pss.items() if pid != self.root.pid]
         return {"main_mib": round(main / 2**20), "worker_mib": round(max(others, default=0) / 2**20),
-                "processes": len(self.peaks)}
+                "worker_pss_mib": round(max(other_pss, default=0) / 2**20), "processes": len(self.peaks)}
 
 
 def analyse(input_path: Path, output: Path, *options: str) -> dict:
@@ -192,10 +201,11 @@ def main() -> None:
         "peak_rss_mib": max(max(r.get("main_mib", 0), r.get("worker_mib", 0)) for r in rows),
     }
     print()
-    print(f"{'run':48} {'s':>7} {'pages/s':>8} {'first doc s':>11} {'main MiB':>9} {'worker MiB':>10}")
+    print(f"{'run':48} {'s':>7} {'pages/s':>8} {'first doc s':>11} {'main MiB':>9} {'worker MiB':>10} "
+          f"{'worker PSS':>10}")
     for r in rows:
         print(f"{r['run']:48} {r['seconds']:>7} {r.get('pages_per_s', ''):>8} {r.get('first_document_s') or '':>11} "
-              f"{r.get('main_mib', ''):>9} {r.get('worker_mib', ''):>10}")
+              f"{r.get('main_mib', ''):>9} {r.get('worker_mib', ''):>10} {r.get('worker_pss_mib', ''):>10}")
     print(json.dumps(summary))
     arguments.json.parent.mkdir(parents=True, exist_ok=True)
     arguments.json.write_text(json.dumps({"summary": summary, "runs": rows}, indent=2) + "\n", "utf-8")

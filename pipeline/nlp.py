@@ -17,8 +17,15 @@ DEFAULT_SPACY_MODEL = "fr_core_news_md"
 LEMMA_PIPES = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 
 
-@functools.cache
 def load_nlp(name: str = DEFAULT_SPACY_MODEL) -> Language:
+    """The pipeline `name`, loaded on the first call of the process."""
+    # One cache entry per name: `load_nlp()` and `load_nlp("fr_core_news_md")` (the
+    # model's SpacyFeatures) used to be two entries, and two copies of spaCy (+225 MiB).
+    return _load(name)
+
+
+@functools.cache
+def _load(name: str) -> Language:
     import spacy
 
     try:
