@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sklearn.pipeline import Pipeline
+from typing import TYPE_CHECKING
 
 from .errors import ModelError
 from .paths import repository_path
 from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
 META_FILE = "model.json"
@@ -64,6 +66,7 @@ def load_model(directory: str | Path | None, taxonomy: Taxonomy) -> LeverModel:
     """Load a model (the shipped one when `directory` is None), refusing files that
     carry unexpected code or another taxonomy."""
     import skops.io as sio
+    from sklearn.pipeline import Pipeline
 
     directory = Path(directory) if directory else default_model_dir()
     meta = load_meta(directory)

@@ -18,8 +18,7 @@ import pandas as pd
 
 from . import __version__
 from .cache import ResultCache, context_digest
-from .classify import CUE_RULE, check_levers, classify
-from .cues import Cues, load_cues
+from .cues import CUE_RULE, Cues, check_levers, load_cues
 from .errors import LeviersError
 from .executors import DaskExecutor, LocalExecutor
 from .extract import find_documents
@@ -190,6 +189,8 @@ def predict(passages: str | Path, output: str | Path, model_dir: str | Path | No
                 records.append((record["id"], str(record["text"])))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise LeviersError(f"{passages}:{number}: expected a JSON object with 'id' and 'text'") from exc
+    from .classify import classify
+
     taxonomy = load_taxonomy()
     scored = classify([text for _, text in records], load_model(model_dir, taxonomy), load_cues(taxonomy))
     with Path(output).open("w", encoding="utf-8") as out:

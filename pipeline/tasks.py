@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from .absence import affirmed
-from .classify import check_scorable, classify
 from .cues import Cues
 from .errors import LeviersError
 from .model import LeverModel, load_model
@@ -67,6 +66,8 @@ _MODELS: dict[tuple[str, str, str], LeverModel] = {}
 def worker_model(settings: Settings) -> LeverModel:
     """The model for these settings, loaded once per process. A model that cannot be
     loaded is the tool's failure, not the document's: the ModelError goes up."""
+    from .classify import check_scorable
+
     key = (settings.model_dir, settings.taxonomy.digest, settings.cues.digest)
     if key not in _MODELS:
         model = load_model(settings.model_dir, settings.taxonomy)
@@ -78,6 +79,7 @@ def worker_model(settings: Settings) -> LeverModel:
 def analyse_document(path: str | Path, name: str, settings: Settings) -> DocumentResult:
     """Extract, segment and classify one document; its own failure is recorded in the
     result at the stage where it happened, the tool's (no model, no spaCy) is raised."""
+    from .classify import classify
     from .extract import _timed_extract
     from .nlp import load_nlp
     from .segment import segment
@@ -127,6 +129,8 @@ def analyse_document(path: str | Path, name: str, settings: Settings) -> Documen
 def deplored(texts: list[str], scores: np.ndarray, model: LeverModel, cues: Cues) -> list[list[str]]:
     """For each passage, the levers it carries only through the sentences that negate or
     deplore them: scored again without those sentences, it no longer carries them."""
+    from .classify import classify
+
     lever_ids = list(cues.lever_ids)
     out: list[list[str]] = [[] for _ in texts]
     rest = {i: affirmed(text) for i, text in enumerate(texts)}
@@ -173,6 +177,7 @@ def file_digest(path: str | Path) -> str:
 
 def warm_up() -> None:
     """Load spaCy, the shipped model and cues, and classify once, into this process's caches."""
+    from .classify import classify
     from .cues import load_cues
     from .model import default_model_dir
     from .taxonomy import load_taxonomy
