@@ -13,7 +13,7 @@ import click
 from . import __version__
 from .errors import LeviersError
 from .i18n import DEFAULT_LANG, LANGUAGES, plural, translator
-from .types import SCORINGS
+from .types import SCORINGS, CoverageRule
 
 # Exit status of `analyse` when some documents could not be analysed (the
 # others are, and every output file is written).
@@ -128,10 +128,11 @@ def main() -> None:
               help="A document covers a lever when at least this many of its passages carry it (score >= 0.5).")
 @click.option("--high-confidence", type=click.FloatRange(0.5, 1), metavar="SCORE",
               help="A document also covers a lever when one of its passages scores at least SCORE (off by default).")
-@click.option("--strong-score", type=click.FloatRange(0.5, 1), metavar="SCORE", default=0.7, show_default=True,
-              help="A covered lever is covered strongly (✓, else weakly ◐) when one passage scores at least SCORE.")
-@click.option("--strong-passages", type=click.IntRange(min=1), metavar="N",
-              help="A covered lever is also strong when at least N of its passages carry it (off by default).")
+@click.option("--strong-score", type=click.FloatRange(0.5, 1), metavar="SCORE",
+              help="A covered lever is covered strongly (✓, else weakly ◐) when one passage scores at least SCORE "
+                   "(off by default).")
+@click.option("--strong-passages", type=click.IntRange(min=1), metavar="N", default=CoverageRule().strong_passages,
+              show_default=True, help="A covered lever is covered strongly when at least N of its passages carry it.")
 @click.option("--excel", is_flag=True, help="CSV files for French Excel: ';' separators and decimal commas.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Files read in parallel (default: one per core).")
 @click.option("--exclude", "exclude", metavar="GLOB", multiple=True,
@@ -140,7 +141,7 @@ def main() -> None:
 @quiet_option
 @reported
 def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages: int,
-            high_confidence: float | None, strong_score: float, strong_passages: int | None, excel: bool,
+            high_confidence: float | None, strong_score: float | None, strong_passages: int | None, excel: bool,
             jobs: int | None, exclude: tuple[str, ...], lang: str, quiet: bool) -> None:
     """Analyse the documents in INPUT_PATH (a folder or one file) and write report.html and coverage tables.
 
@@ -152,7 +153,6 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
     """
     from .report import write_outputs
     from .run import analyse as run_analysis
-    from .types import CoverageRule
 
     t = translator(lang)
     progress = Progress(quiet)
