@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -30,6 +32,11 @@ def reported(command):
             return command(*args, **kwargs)
         except LeviersError as exc:
             raise click.ClickException(str(exc)) from exc
+        except MemoryError as exc:
+            raise click.ClickException("out of memory") from exc
+        except (OSError, RuntimeError, ValueError, TypeError, AttributeError, KeyError, ImportError) as exc:
+            # Not a user's document (those fail alone, in errors.csv): the tool itself.
+            raise click.ClickException(f"internal error of leviers ({type(exc).__name__}: {exc})") from exc
 
     return wrapper
 
@@ -76,13 +83,19 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         if summary.missing:
             click.echo(f"      not covered: {', '.join(summary.missing)}")
 
-    click.echo(f"Analysing {input_path} …")
+    from .run import display_name
+
+    # SIGTERM unwinds like Ctrl-C: the workers stop and no report is left half-written.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+    click.echo(f"Analysing {display_name(str(input_path))} …")
     result = run_analysis(input_path, model_dir, on_document=show,
                           rule=CoverageRule(min_passages, high_confidence), jobs=jobs)
     write_outputs(output, result, excel=excel)
     counts = result.run["documents"]
-    click.echo(f"{counts['analysed']} of {counts['found']} documents analysed; reports in {output}/, "
-               f"to read in a browser: {output / 'report.html'}")
+    shown = Path(display_name(str(output)))
+    click.echo(f"{counts['analysed']} of {counts['found']} documents analysed; reports in {shown}/, "
+               f"to read in a browser: {shown / 'report.html'}")
     if result.failed:
         click.echo(f"{len(result.failed)} document(s) failed: see {output / 'errors.csv'}", err=True)
     partial = [d for d in result.documents if d.skipped]
@@ -92,8 +105,12 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         why = ocr_unavailable()
         click.echo(f"{len(partial)} document(s) with pages that could not be read, listed in "
                    f"{output / 'errors.csv'}{': ' + why if why else ''}", err=True)
-    if result.failed or partial:
+    if result.failed or partial or not result.errors.empty:
         raise SystemExit(EXIT_SOME_FAILED)
+
+
+def _terminate(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 @main.command()
