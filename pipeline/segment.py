@@ -21,6 +21,11 @@ MAX_SENTENCES = 6
 MAX_WORDS = 200
 MIN_WORDS = 3
 HEADING_WORDS = 12
+# spaCy is given at most this many characters at once: a block longer than
+# that (a text file on one line) is cut between sentences or words. Far below
+# spaCy's limit, and it keeps its memory small.
+MAX_CHARS = 20_000
+BATCH = 32
 
 HYPHENATED_BREAK = re.compile(r"([^\W_]+)-\n([^\W_]+)")
 SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not \s: no-break spaces stay
@@ -43,8 +48,10 @@ def segment(pages: Iterable[Page], document: str, nlp: Language) -> list[Passage
     """Cut a document's pages into passages, in reading order."""
     pages = list(pages)
     repair = _hyphenation(pages, nlp)
-    blocks = [(page.number, block) for page in pages for block in _blocks(page.text, repair)]
-    docs = nlp.pipe((text for _, text in blocks), disable=without(nlp, "senter"))
+    blocks = [(page.number, piece) for page in pages for block in _blocks(page.text, repair)
+              for piece in _pieces(block)]
+    # Small batches: spaCy holds a batch's hidden states at once, and blocks can be MAX_CHARS long.
+    docs = nlp.pipe((text for _, text in blocks), disable=without(nlp, "senter"), batch_size=BATCH)
     passages: list[Passage] = []
     for (page, _), doc in zip(blocks, docs):
         for text in _chunks([s.text.strip() for s in doc.sents]):
@@ -126,12 +133,36 @@ def _blocks(page_text: str, repair: Callable[[re.Match], str]) -> list[str]:
     return out
 
 
+def _pieces(text: str) -> list[str]:
+    """A block cut into strings of at most MAX_CHARS characters, at the last
+    sentence end, else the last space, else anywhere, before the limit."""
+    pieces = []
+    while len(text) > MAX_CHARS:
+        window = text[:MAX_CHARS]
+        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? ")) + 1 or window.rfind(" ")
+        if cut < MAX_CHARS // 2:
+            cut = window.rfind(" ") if window.rfind(" ") >= MAX_CHARS // 2 else MAX_CHARS
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*pieces, text] if text else pieces
+
+
+def _cut_long(sentences: list[str]) -> Iterable[str]:
+    """Sentences, a run-on one (text without full stops) cut every MAX_WORDS words."""
+    for sentence in sentences:
+        words = sentence.split()
+        if len(words) <= MAX_WORDS:
+            yield sentence
+        else:
+            yield from (" ".join(words[i:i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS))
+
+
 def _chunks(sentences: list[str]) -> list[str]:
     """Group consecutive sentences into passages of at most MAX_SENTENCES
     sentences and about MAX_WORDS words."""
     chunks: list[list[str]] = [[]]
     words = 0
-    for sentence in sentences:
+    for sentence in _cut_long(sentences):
         n = len(sentence.split())
         if chunks[-1] and (len(chunks[-1]) >= MAX_SENTENCES or words + n > MAX_WORDS):
             chunks.append([])
