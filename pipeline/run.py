@@ -25,6 +25,7 @@ from . import __version__
 from .classify import classify
 from .errors import LeviersError
 from .extract import extract_many, skipped_pages, walk_documents
+from .extract.ocr import GARBLED
 from .model import default_model_dir, load_model
 from .nlp import load_nlp
 from .report.tables import ERROR_COLUMNS, coverage_table, passage_table
@@ -82,7 +83,7 @@ def analyse(
     tables: list[pd.DataFrame] = []
     errors: list[dict] = []
     summaries: list[DocumentSummary] = []
-    inputs = []
+    inputs: list[dict] = []
     root, files, refused = walk_documents(input_path)
     for path, reason in refused.items():
         name = display_name(path.relative_to(root).as_posix())
@@ -165,7 +166,9 @@ def _document(root: Path, path: Path, extracted, nlp, model, taxonomy: Taxonomy,
     summary.covered = covered
     summary.skipped = skipped_pages(pages)
     if summary.skipped:
-        errors.append({"document": name, "stage": "ocr", "message": summary.skipped})
+        # Unreadable text is the file's matter; a scan without OCR is this machine's.
+        stage = "extract" if GARBLED in summary.skipped else "ocr"
+        errors.append({"document": name, "stage": stage, "message": summary.skipped})
     if name != raw:
         errors.append({"document": name, "stage": "name", "message": "the file name is not valid UTF-8: "
                        "analysed, shown with \ufffd; its bytes are in run.json"})

@@ -12,7 +12,7 @@ import errno
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from pathlib import Path
 
 from ..errors import ExtractionError, LeviersError
@@ -97,7 +97,7 @@ def extract(path: str | Path) -> list[Page]:
 
 def extract_many(
     paths: Iterable[Path], jobs: int | None = None
-) -> Iterator[tuple[Path, list[Page] | ExtractionError, float]]:
+) -> Generator[tuple[Path, list[Page] | ExtractionError, float], None, None]:
     """Extract files in parallel worker processes (pdfium is not thread-safe),
     yielding (path, pages or the error, seconds spent) in the input order.
 

@@ -6,6 +6,7 @@ them as CSV for spreadsheets, `html.py` renders report.html from its template.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -41,11 +42,10 @@ def write_outputs(folder: str | Path, result: Result, excel: bool = False) -> li
         "errors.csv": result.errors.reindex(columns=ERROR_COLUMNS),
     }
     writers: dict[str, Callable[[Path], object]] = {
-        name: (lambda path, table=table: write_csv(table, path, excel)) for name, table in tables.items()
+        name: functools.partial(_write_table, table, excel=excel) for name, table in tables.items()
     }
-    writers["run.json"] = lambda path: path.write_text(
-        json.dumps(result.run, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    writers["report.html"] = lambda path: path.write_text(render_report(result), "utf-8")
+    writers["run.json"] = functools.partial(_write_text, json.dumps(result.run, ensure_ascii=False, indent=2) + "\n")
+    writers["report.html"] = functools.partial(_write_text, render_report(result))
     # In the same folder as the target, so that each move is a rename on one file system.
     staging = Path(tempfile.mkdtemp(prefix=".leviers-", dir=folder))
     try:
@@ -59,6 +59,14 @@ def write_outputs(folder: str | Path, result: Result, excel: bool = False) -> li
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [folder / name for name in REPORT_FILES]
+
+
+def _write_table(table, path: Path, excel: bool) -> None:
+    write_csv(table, path, excel)
+
+
+def _write_text(text: str, path: Path) -> None:
+    path.write_text(text, "utf-8")
 
 
 @contextmanager
