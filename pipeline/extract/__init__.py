@@ -176,6 +176,7 @@ def _next_result(window: deque, pool, jobs: int):
             try:
                 check.submit(_alive).result()
             except BrokenProcessPool as exc:
+                pool.shutdown(cancel_futures=True)
                 raise LeviersError("the processes that read the files crash as they start: "
                                    "leviers cannot run here") from exc
         return pool, (path, ExtractionError("the reader crashed on this file (damaged?)"), 0.0)

@@ -101,14 +101,20 @@ def _zip_member(data: bytes, name: str, kind: str) -> ElementTree.Element:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ExtractionError(f"not {kind}: an encrypted document or an old binary format renamed")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError(f"not {kind} (not a zip archive: {exc}); a file of another type renamed?") from exc
+    except (OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise ExtractionError(f"corrupt file ({exc})"[:300]) from exc
+    try:
+        with archive:
             try:
                 info = archive.getinfo(name)
             except KeyError:
                 raise ExtractionError(f"not {kind}: the zip archive has no {name}") from None
             return _parse_bounded(archive, info)
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError(f"not {kind} (not a zip archive: {exc}); a file of another type renamed?") from exc
+    except zipfile.BadZipFile as exc:  # a damaged member, or a size that lies
+        raise ExtractionError(f"corrupt file ({exc})"[:300]) from exc
     except ElementTree.ParseError as exc:
         raise ExtractionError(f"corrupt file ({name}: {exc})") from exc
     except (OSError, EOFError, ValueError, NotImplementedError) as exc:
