@@ -96,6 +96,7 @@ def hostile_folder(tmp_path: pathlib.Path) -> tuple[pathlib.Path, dict[str, str]
     return folder, bad, good
 
 
+@pytest.mark.slow
 def test_a_hostile_folder_costs_each_bad_file_one_line_and_nothing_else(tmp_path):
     folder, bad, good = hostile_folder(tmp_path)
     out = tmp_path / "sorties"

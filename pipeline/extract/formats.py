@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -113,7 +114,7 @@ def _zip_member(data: bytes, name: str, kind: str) -> ElementTree.Element:
             except KeyError:
                 raise ExtractionError(f"not {kind}: the zip archive has no {name}") from None
             return _parse_bounded(archive, info)
-    except zipfile.BadZipFile as exc:  # a damaged member, or a size that lies
+    except (zipfile.BadZipFile, zlib.error) as exc:  # a damaged member, or a size that lies
         raise ExtractionError(f"corrupt file ({exc})"[:300]) from exc
     except ElementTree.ParseError as exc:
         raise ExtractionError(f"corrupt file ({name}: {exc})") from exc
