@@ -156,8 +156,14 @@ def write_report_with_narrow_margin(path: Path, pages: int = 100) -> Path:
 
 
 def heading(number: int) -> str:
-    """A heading of its own for each page up to 105 (numbers are not told apart)."""
-    return f"{HEADINGS[number % len(HEADINGS)]} à {COMMUNES[number // len(HEADINGS) % len(COMMUNES)]}"
+    """A heading of its own for each page up to 1,050 (numbers are not told apart)."""
+    places = len(HEADINGS) * len(COMMUNES)
+    return (f"{HEADINGS[number % len(HEADINGS)]} à {COMMUNES[number // len(HEADINGS) % len(COMMUNES)]}, "
+            f"{PHASES[number // places % len(PHASES)]}")
+
+
+PHASES = ["diagnostic", "concertation", "programmation", "chiffrage", "travaux", "inauguration", "évaluation",
+          "bilan", "suite", "archives"]
 
 
 COMMUNES = ["Saint-Aubin", "Val-d'Arbois", "Vernadou", "Haut-Vernet", "Montbrison", "Lavaur", "Figeac",
