@@ -168,7 +168,8 @@ def test_an_unreadable_file_fails_alone(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["analyse", str(folder), "-o", str(out), "-j", "1"])
     assert result.exit_code == EXIT_SOME_FAILED, result.output
     errors = read_rows(out / "errors.csv")
-    assert [(e["document"], e["message"]) for e in errors] == [("interdit.txt", "cannot read the file (Permission denied)")]
+    assert [(e["document"], e["message"]) for e in errors] == [
+        ("interdit.txt", "cannot read the file (Permission denied)")]
     assert {r["document"] for r in read_rows(out / "coverage.csv")} == {"strategie.pdf"}
 
 
