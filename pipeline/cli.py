@@ -34,7 +34,9 @@ def reported(command):
             raise click.ClickException(str(exc)) from exc
         except MemoryError as exc:
             raise click.ClickException("out of memory") from exc
-        except (OSError, RuntimeError, ValueError, TypeError, AttributeError, KeyError, ImportError) as exc:
+        except OSError as exc:  # an output folder that cannot be written, a full disk
+            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from exc
+        except (RuntimeError, ValueError, TypeError, AttributeError, KeyError, ImportError) as exc:
             # Not a user's document (those fail alone, in errors.csv): the tool itself.
             raise click.ClickException(f"internal error of leviers ({type(exc).__name__}: {exc})") from exc
 
