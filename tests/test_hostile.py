@@ -379,13 +379,16 @@ def test_the_readmes_python_example_runs_as_a_script(tmp_path):
 
 def test_no_worker_outlives_the_run(tiny_corpus):
     psutil = pytest.importorskip("psutil")
+    from multiprocessing import forkserver
+
     from pipeline import analyse
 
     analyse(tiny_corpus, jobs=2)
     me = psutil.Process()
-    # The fork server may stay, idle, for the next run of this process; no worker does.
-    left = [p for p in me.children(recursive=True) if p.ppid() != me.pid]
+    # Python's resource tracker stays for the life of this process; no worker, nor the fork server.
+    left = [p for p in me.children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())]
     assert left == []
+    assert forkserver._forkserver._preload_modules == ["__main__"]  # the caller's processes are left as they were
 
 
 def test_find_refuses_what_is_not_a_folder_or_a_file(tmp_path):

@@ -110,6 +110,9 @@ def extract_many(
         for path in paths:
             yield (path, *_timed_extract(path))
         return
+    from multiprocessing import forkserver
+
+    preload = list(getattr(getattr(forkserver, "_forkserver", None), "_preload_modules", ["__main__"]))
     pool = _pool(jobs)
     window: deque = deque()
     try:
@@ -123,6 +126,19 @@ def extract_many(
             yield result
     finally:
         pool.shutdown(cancel_futures=True)
+        _stop_fork_server(preload)
+
+
+def _stop_fork_server(preload: list[str]) -> None:
+    """The fork server goes with the run, and the caller's preload list comes
+    back: its workers skip the caller's script (see worker.py), which the
+    caller's own processes, started later, must not."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    if server is not None and hasattr(server, "_stop"):
+        server._stop()
+        server._preload_modules = preload
 
 
 def _submit(pool, path: Path):
