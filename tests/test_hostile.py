@@ -383,10 +383,12 @@ def test_no_worker_outlives_the_run(tiny_corpus):
 
     from pipeline import analyse
 
-    analyse(tiny_corpus, jobs=2)
     me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}  # other tests' pools (joblib's) may linger
+    analyse(tiny_corpus, jobs=2)
     # Python's resource tracker stays for the life of this process; no worker, nor the fork server.
-    left = [p for p in me.children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())]
+    left = [p for p in me.children(recursive=True)
+            if p.pid not in before and "resource_tracker" not in " ".join(p.cmdline())]
     assert left == []
     assert forkserver._forkserver._preload_modules == ["__main__"]  # the caller's processes are left as they were
 
