@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -46,10 +48,18 @@ def reported(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        lang = kwargs.get("lang", DEFAULT_LANG)
         try:
             return command(*args, **kwargs)
         except LeviersError as exc:
-            raise Failure(str(exc), kwargs.get("lang", DEFAULT_LANG)) from exc
+            raise Failure(str(exc), lang) from exc
+        except MemoryError as exc:
+            raise Failure("out of memory", lang) from exc
+        except OSError as exc:  # an output folder that cannot be written, a full disk
+            raise Failure(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), lang) from exc
+        except (RuntimeError, ValueError, TypeError, AttributeError, KeyError, ImportError) as exc:
+            # Not a user's document (those fail alone, in errors.csv): the tool itself.
+            raise Failure(f"internal error of leviers ({type(exc).__name__}: {exc})", lang) from exc
 
     return wrapper
 
@@ -153,12 +163,13 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
     """
     from .report import write_outputs
     from .run import analyse as run_analysis
+    from .run import display_name
 
     t = translator(lang)
     progress = Progress(quiet)
 
     def found(count: int) -> None:
-        click.echo(t("analysing", input=input_path, count=plural(count, "document", lang)))
+        click.echo(t("analysing", input=display_name(str(input_path)), count=plural(count, "document", lang)))
         progress.start(count, t("progress"))
 
     def show(summary) -> None:
@@ -172,6 +183,9 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         if summary.missing:
             progress.echo(t("doc_missing", levers=", ".join(summary.missing)))
 
+    # SIGTERM unwinds like Ctrl-C: the workers stop and no report is left half-written.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     rule = CoverageRule(min_passages, high_confidence, strong_score, strong_passages)
     try:
         result = run_analysis(input_path, model_dir, on_document=show, rule=rule, jobs=jobs, exclude=exclude,
@@ -180,8 +194,9 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         progress.close()
     write_outputs(output, result, excel=excel, lang=lang)
     counts = result.run["documents"]
-    click.echo(t("analysed", analysed=counts["analysed"], found=counts["found"], output=output,
-                 report=output / "report.html"))
+    shown = Path(display_name(str(output)))
+    click.echo(t("analysed", analysed=counts["analysed"], found=counts["found"], output=shown,
+                 report=shown / "report.html"))
     if result.failed:
         click.echo(t("some_failed", count=len(result.failed), errors=output / "errors.csv"), err=True)
     partial = [d for d in result.documents if d.skipped]
@@ -191,8 +206,12 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         why = ocr_unavailable()
         click.echo(t("some_partial", count=len(partial), errors=output / "errors.csv",
                      why=": " + why if why else ""), err=True)
-    if result.failed or partial:
+    if result.failed or partial or not result.errors.empty:
         raise SystemExit(EXIT_SOME_FAILED)
+
+
+def _terminate(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 @main.command()

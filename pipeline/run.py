@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -24,13 +26,32 @@ from .absence import affirmed
 from .classify import CUE_RULE, check_scorable, classify
 from .cues import Cues, load_cues
 from .errors import LeviersError
-from .extract import extract_many, find_documents, skipped_pages
+from .extract import extract_many, skipped_pages, walk_documents
+from .extract.ocr import GARBLED
 from .model import LeverModel, default_model_dir, load_model
 from .nlp import load_nlp
 from .report.tables import ERROR_COLUMNS, coverage_table, evidence_scores, passage_table
 from .segment import segment
 from .taxonomy import Taxonomy, load_taxonomy
 from .types import Classified, CoverageRule, DocumentSummary, Result, carried
+
+
+def display_name(name: str) -> str:
+    """A file name as it can be written anywhere: bytes that are not UTF-8
+    (an old drive's Latin-1 names) become U+FFFD."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
+def _failure(stage: str, exc: BaseException) -> str:
+    """One line saying why a document failed: the file's fault only when it is."""
+    if isinstance(exc, LeviersError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return f"out of memory in {stage}: the document is too large to analyse"
+    if isinstance(exc, OSError):
+        return f"cannot read the file ({exc.strerror or exc})"
+    # A bug of leviers met on this file: say so rather than blame the file.
+    return f"internal error of leviers in {stage} ({type(exc).__name__}: {exc}); please report it"[:300]
 
 
 def _sha256(path: Path) -> str:
@@ -79,9 +100,9 @@ def analyse(
     started = datetime.now(UTC)
     taxonomy = taxonomy or load_taxonomy()
     # The input is checked first: a wrong folder is told at once, not after the model loads.
-    root, files = find_documents(input_path, exclude)
+    root, files, refused = walk_documents(input_path, exclude)
     if on_found:
-        on_found(len(files))
+        on_found(len(files) + len(refused))
     model_dir = Path(model_dir) if model_dir else default_model_dir()
     model = load_model(model_dir, taxonomy)
     cues = cues or load_cues(taxonomy)
@@ -92,45 +113,23 @@ def analyse(
     tables: list[pd.DataFrame] = []
     errors: list[dict] = []
     summaries: list[DocumentSummary] = []
-    inputs = []
-    for path, extracted, seconds in extract_many(files, jobs):
-        name = path.relative_to(root).as_posix()
-        summary = DocumentSummary(name)
-        inputs.append({"document": name, "bytes": path.stat().st_size, "sha256": _sha256(path)})
-        stage = "extract"
-        timings["extract"] += seconds  # summed over the workers
-        try:
-            if isinstance(extracted, LeviersError):
-                raise extracted
-            pages = extracted
-            stage = "segment"
-            clock = time.perf_counter()
-            passages = segment(pages, name, nlp)
-            timings["segment"] += time.perf_counter() - clock
-            stage = "classify"
-            clock = time.perf_counter()
-            texts = [p.text for p in passages]
-            scored = classify(texts, model, cues)
-            absent = deplored(texts, scored.scores, model, cues)
-            timings["classify"] += time.perf_counter() - clock
-        except LeviersError as exc:
-            summary.error = f"{stage}: {exc}"
-            errors.append({"document": name, "stage": stage, "message": str(exc)})
-        else:
-            table = passage_table(passages, scored, taxonomy.ids, absent)
-            tables.append(table)
-            summary.pages, summary.passages = len(pages), len(passages)
-            summary.skipped = skipped_pages(pages)
-            if summary.skipped:
-                errors.append({"document": name, "stage": "ocr", "message": summary.skipped})
-            carried = rule.covers(evidence_scores(table, taxonomy.ids))  # the rounded scores, as in the reports
-            summary.missing = [lever for lever, c in zip(taxonomy.ids, carried) if not c]
-            for framework in taxonomy.frameworks:
-                mask = [lever.framework == framework.id for lever in taxonomy.levers]
-                summary.covered[framework.id] = (int(carried[mask].sum()), int(sum(mask)))
-        summaries.append(summary)
+    inputs: list[dict] = []
+    for path, reason in refused.items():
+        name = display_name(path.relative_to(root).as_posix())
+        errors.append({"document": name, "stage": "find", "message": reason})
+        summaries.append(DocumentSummary(name, error=f"find: {reason}"))
         if on_document:
-            on_document(summary)
+            on_document(summaries[-1])
+    with closing(extract_many(files, jobs)) as extracted_files:
+        for path, extracted, seconds in extracted_files:
+            summary, table = _document(root, path, extracted, nlp, model, cues, taxonomy, rule, errors, inputs,
+                                       timings)
+            timings["extract"] += seconds  # summed over the workers
+            if table is not None:
+                tables.append(table)
+            summaries.append(summary)
+            if on_document:
+                on_document(summary)
 
     empty = passage_table([], Classified(np.zeros((0, len(taxonomy.ids))), []), taxonomy.ids)
     passages_df = pd.concat(tables, ignore_index=True) if tables else empty
@@ -145,9 +144,9 @@ def analyse(
         "python": platform.python_version(),
         "versions": {pkg: version(pkg) for pkg in ("spacy", "scikit-learn", "pypdfium2", "pdfplumber", "pandas")},
         "model": {"path": str(model_dir), **{k: model.meta.get(k) for k in ("name", "trained", "taxonomy_digest")}},
-        "input": str(input_path),
+        "input": display_name(str(input_path)),
         "exclude": list(exclude),
-        "documents": {"found": len(files), "analysed": len(done), "failed": len(files) - len(done)},
+        "documents": {"found": len(summaries), "analysed": len(done), "failed": len(summaries) - len(done)},
         "passages": int(len(passages_df)),
         "coverage_rule": asdict(rule),
         "scoring": scoring(model, cues),
@@ -165,6 +164,60 @@ def scoring(model: LeverModel, cues: Cues) -> dict:
         "model_and_cues": [lever for lever in cues.lever_ids if lever in model.levers],
         "cues_only": [lever for lever in cues.lever_ids if lever not in model.levers],
     }
+
+
+def _document(root: Path, path: Path, extracted, nlp, model: LeverModel, cues: Cues, taxonomy: Taxonomy,
+              rule: CoverageRule, errors: list[dict], inputs: list[dict], timings: dict[str, float],
+              ) -> tuple[DocumentSummary, pd.DataFrame | None]:
+    """Segment, classify and tabulate one extracted document; whatever it raises
+    is recorded against it, at the stage where it happened, and the batch goes on."""
+    raw = path.relative_to(root).as_posix()
+    name = display_name(raw)
+    summary = DocumentSummary(name)
+    stage = "read"
+    try:
+        record: dict = {"document": name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
+        if name != raw:
+            record["raw_name"] = os.fsencode(raw).decode("ascii", "backslashreplace")
+        inputs.append(record)
+        stage = "extract"
+        if isinstance(extracted, BaseException):
+            raise extracted
+        pages = extracted
+        stage = "segment"
+        clock = time.perf_counter()
+        passages = segment(pages, name, nlp)
+        timings["segment"] += time.perf_counter() - clock
+        stage = "classify"
+        clock = time.perf_counter()
+        texts = [p.text for p in passages]
+        scored = classify(texts, model, cues)
+        absent = deplored(texts, scored.scores, model, cues)
+        timings["classify"] += time.perf_counter() - clock
+        stage = "report"
+        table = passage_table(passages, scored, taxonomy.ids, absent)
+        carried = rule.covers(evidence_scores(table, taxonomy.ids))  # the rounded scores, as in the reports
+        covered = {}
+        for framework in taxonomy.frameworks:
+            mask = [lever.framework == framework.id for lever in taxonomy.levers]
+            covered[framework.id] = (int(carried[mask].sum()), int(sum(mask)))
+    except (Exception, MemoryError) as exc:
+        message = _failure(stage, exc)
+        summary.error = f"{stage}: {message}"
+        errors.append({"document": name, "stage": stage, "message": message})
+        return summary, None
+    summary.pages, summary.passages = len(pages), len(passages)
+    summary.missing = [lever for lever, c in zip(taxonomy.ids, carried) if not c]
+    summary.covered = covered
+    summary.skipped = skipped_pages(pages)
+    if summary.skipped:
+        # Unreadable text is the file's matter; a scan without OCR is this machine's.
+        stage = "extract" if GARBLED in summary.skipped else "ocr"
+        errors.append({"document": name, "stage": stage, "message": summary.skipped})
+    if name != raw:
+        errors.append({"document": name, "stage": "name", "message": "the file name is not valid UTF-8: "
+                       "analysed, shown with \ufffd; its bytes are in run.json"})
+    return summary, table
 
 
 def predict(passages: str | Path, output: str | Path, model_dir: str | Path | None = None) -> int:
