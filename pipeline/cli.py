@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -13,7 +15,7 @@ import click
 from . import __version__
 from .errors import LeviersError
 from .i18n import DEFAULT_LANG, LANGUAGES, plural, translator
-from .types import SCORINGS
+from .types import SCORINGS, CoverageRule
 
 # Exit status of `analyse` when some documents could not be analysed (the
 # others are, and every output file is written).
@@ -46,10 +48,18 @@ def reported(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        lang = kwargs.get("lang", DEFAULT_LANG)
         try:
             return command(*args, **kwargs)
         except LeviersError as exc:
-            raise Failure(str(exc), kwargs.get("lang", DEFAULT_LANG)) from exc
+            raise Failure(str(exc), lang) from exc
+        except MemoryError as exc:
+            raise Failure("out of memory", lang) from exc
+        except OSError as exc:  # an output folder that cannot be written, a full disk
+            raise Failure(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), lang) from exc
+        except (RuntimeError, ValueError, TypeError, AttributeError, KeyError, ImportError) as exc:
+            # Not a user's document (those fail alone, in errors.csv): the tool itself.
+            raise Failure(f"internal error of leviers ({type(exc).__name__}: {exc})", lang) from exc
 
     return wrapper
 
@@ -128,10 +138,11 @@ def main() -> None:
               help="A document covers a lever when at least this many of its passages carry it (score >= 0.5).")
 @click.option("--high-confidence", type=click.FloatRange(0.5, 1), metavar="SCORE",
               help="A document also covers a lever when one of its passages scores at least SCORE (off by default).")
-@click.option("--strong-score", type=click.FloatRange(0.5, 1), metavar="SCORE", default=0.7, show_default=True,
-              help="A covered lever is covered strongly (✓, else weakly ◐) when one passage scores at least SCORE.")
-@click.option("--strong-passages", type=click.IntRange(min=1), metavar="N",
-              help="A covered lever is also strong when at least N of its passages carry it (off by default).")
+@click.option("--strong-score", type=click.FloatRange(0.5, 1), metavar="SCORE",
+              help="A covered lever is covered strongly (✓, else weakly ◐) when one passage scores at least SCORE "
+                   "(off by default).")
+@click.option("--strong-passages", type=click.IntRange(min=1), metavar="N", default=CoverageRule().strong_passages,
+              show_default=True, help="A covered lever is covered strongly when at least N of its passages carry it.")
 @click.option("--excel", is_flag=True, help="CSV files for French Excel: ';' separators and decimal commas.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Documents analysed in parallel, one worker process each (default: one per core).")
@@ -147,7 +158,7 @@ def main() -> None:
 @quiet_option
 @reported
 def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages: int,
-            high_confidence: float | None, strong_score: float, strong_passages: int | None, excel: bool,
+            high_confidence: float | None, strong_score: float | None, strong_passages: int | None, excel: bool,
             jobs: int | None, dask: str | None, cache_dir: Path | None, no_cache: bool, exclude: tuple[str, ...],
             lang: str, quiet: bool) -> None:
     """Analyse the documents in INPUT_PATH (a folder or one file) and write report.html and coverage tables.
@@ -164,13 +175,13 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
     from .cache import CACHE_FOLDER
     from .report import write_outputs
     from .run import analyse as run_analysis
-    from .types import CoverageRule
+    from .run import display_name
 
     t = translator(lang)
     progress = Progress(quiet)
 
     def found(count: int) -> None:
-        click.echo(t("analysing", input=input_path, count=plural(count, "document", lang)))
+        click.echo(t("analysing", input=display_name(str(input_path)), count=plural(count, "document", lang)))
         progress.start(count, t("progress"))
 
     def show(summary) -> None:
@@ -184,6 +195,9 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         if summary.missing:
             progress.echo(t("doc_missing", levers=", ".join(summary.missing)))
 
+    # SIGTERM unwinds like Ctrl-C: the workers stop and no report is left half-written.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     rule = CoverageRule(min_passages, high_confidence, strong_score, strong_passages)
     try:
         cache = None if no_cache else cache_dir or output / CACHE_FOLDER
@@ -193,8 +207,9 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         progress.close()
     write_outputs(output, result, excel=excel, lang=lang)
     counts = result.run["documents"]
-    click.echo(t("analysed", analysed=counts["analysed"], found=counts["found"], output=output,
-                 report=output / "report.html"))
+    shown = Path(display_name(str(output)))
+    click.echo(t("analysed", analysed=counts["analysed"], found=counts["found"], output=shown,
+                 report=shown / "report.html"))
     if result.failed:
         click.echo(t("some_failed", count=len(result.failed), errors=output / "errors.csv"), err=True)
     partial = [d for d in result.documents if d.skipped]
@@ -204,8 +219,12 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         why = ocr_unavailable()
         click.echo(t("some_partial", count=len(partial), errors=output / "errors.csv",
                      why=": " + why if why else ""), err=True)
-    if result.failed or partial:
+    if result.failed or partial or not result.errors.empty:
         raise SystemExit(EXIT_SOME_FAILED)
+
+
+def _terminate(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 @main.command()

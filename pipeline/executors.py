@@ -19,7 +19,8 @@ from .errors import LeviersError
 TASKS_PER_WORKER = 200  # then a new worker: memory stays bounded however many files
 # Imported once by the fork server, before it forks the workers: they start with
 # spaCy, scikit-learn and the readers imported and spaCy's French pipeline loaded.
-PRELOAD = ["pipeline.preload"]
+# `extract.worker` keeps the workers from running the caller's script again (see there).
+PRELOAD = ["pipeline.extract.worker", "pipeline.preload"]
 
 
 class LocalExecutor:
@@ -28,6 +29,15 @@ class LocalExecutor:
     def __init__(self, jobs: int | None = None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.pool = None
+        self.preload: list[str] | None = None  # the caller's fork server preload list, given back at close
+
+    def _pool(self, jobs: int):
+        if self.preload is None:
+            from multiprocessing import forkserver
+
+            server = getattr(forkserver, "_forkserver", None)
+            self.preload = list(getattr(server, "_preload_modules", ["__main__"]))
+        return _pool(jobs)
 
     def describe(self) -> str:
         return f"local, {self.jobs} process{'es' if self.jobs > 1 else ''}"
@@ -35,7 +45,7 @@ class LocalExecutor:
     def start(self) -> None:
         """Start the workers now (they take seconds to load), while the caller does other work."""
         if self.pool is None:
-            self.pool = _pool(self.jobs)
+            self.pool = self._pool(self.jobs)
             for _ in range(self.jobs):
                 _submit(self.pool, _alive, ())
 
@@ -43,7 +53,7 @@ class LocalExecutor:
         if not items:
             return
         jobs = self.jobs if self.pool else min(self.jobs, len(items))
-        pool, self.pool = self.pool or _pool(jobs), None
+        pool, self.pool = self.pool or self._pool(jobs), None
         window: deque = deque()
         try:
             for args in items:
@@ -58,9 +68,16 @@ class LocalExecutor:
             pool.shutdown(cancel_futures=True)
 
     def close(self) -> None:
+        """The workers and the fork server go with the run (a library's caller is
+        left with its processes as they were)."""
+        from .extract import _stop_fork_server
+
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
+        if self.preload is not None:
+            _stop_fork_server(self.preload)
+            self.preload = None
 
 
 def _pool(jobs: int):
@@ -87,7 +104,8 @@ def _submit(pool, fn: Callable, args: tuple):
     try:
         return pool.submit(fn, *args)
     except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
-        raise LeviersError(f"cannot start the processes that analyse the files ({exc})") from exc
+        raise LeviersError(f"cannot start the processes that analyse the files ({exc}): "
+                           "leviers cannot run here") from exc
 
 
 def _next_result(window: deque, pool, jobs: int, fn: Callable, on_crash: Callable[[tuple], Any]):

@@ -84,8 +84,10 @@ FR: dict[str, str] = {
     "appendix_rule": "Règle de couverture de cette analyse :",
     "rule": "un document traite un levier quand au moins {min} de ses passages le portent (score ≥ {decision})",
     "rule_high": ", ou quand un passage atteint au moins {high}",
-    "rule_strong": " ; il le traite de façon appuyée (✓, sinon ◐) quand un passage atteint au moins {strong}",
-    "rule_strong_passages": " ou quand au moins {count} passages le portent",
+    "rule_strong": " ; il le traite de façon appuyée (✓, sinon ◐) quand {ways}",
+    "strong_score": "un passage atteint au moins {score}",
+    "strong_passages": "au moins {count} passages le portent",
+    "or": " ou quand ",
     "appendix_hover": "Les leviers sont regroupés par référentiel ; survolez le nom d'un levier pour sa description. "
                       "Les fichiers CSV donnent les mêmes chiffres, avec des noms de colonnes en anglais "
                       "(voir le README).",
@@ -192,8 +194,10 @@ EN: dict[str, str] = {
     "appendix_rule": "Coverage rule of this run:",
     "rule": "a document covers a lever when at least {min} of its passages carry it (score ≥ {decision})",
     "rule_high": ", or when one passage scores at least {high}",
-    "rule_strong": "; it covers it strongly (✓, else ◐) when one passage scores at least {strong}",
-    "rule_strong_passages": " or at least {count} passages carry it",
+    "rule_strong": "; it covers it strongly (✓, else ◐) when {ways}",
+    "strong_score": "one passage scores at least {score}",
+    "strong_passages": "at least {count} passages carry it",
+    "or": " or when ",
     "appendix_hover": "Levers are grouped by framework; hover over a lever's name for its description. "
                       "The CSV files hold the same figures (see the README for their columns).",
     "run_details": "Analysis of {input}, {passages}; model {model}; run {started}, leviers {version}.",

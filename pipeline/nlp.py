@@ -40,9 +40,8 @@ def _load(name: str) -> Language:
         ) from exc
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
-    # Passages are short, but a whole page can reach spaCy; the default limit
-    # guards memory for the parser, which is not loaded here.
-    nlp.max_length = 5_000_000
+    # spaCy's own limit on one text stays: segment cuts long texts before
+    # they reach it (see segment.MAX_CHARS).
     return nlp
 
 

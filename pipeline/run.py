@@ -7,6 +7,7 @@ CLI and the Python API both call these functions.
 from __future__ import annotations
 
 import json
+import os
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -21,12 +22,19 @@ from .cache import ResultCache, context_digest
 from .cues import CUE_RULE, Cues, check_levers, load_cues
 from .errors import LeviersError
 from .executors import DaskExecutor, LocalExecutor
-from .extract import find_documents
+from .extract import walk_documents
+from .extract.ocr import GARBLED
 from .model import check_model_levers, default_model_dir, load_meta, load_model
 from .report.tables import ERROR_COLUMNS, coverage_table, evidence_scores
-from .tasks import DocumentResult, Settings, analyse_document, file_digest, table_frame
+from .tasks import DocumentResult, Settings, analyse_document, failure, file_digest, table_frame
 from .taxonomy import Taxonomy, load_taxonomy
 from .types import CoverageRule, DocumentSummary, Result, carried
+
+
+def display_name(name: str) -> str:
+    """A file name as it can be written anywhere: bytes that are not UTF-8
+    (an old drive's Latin-1 names) become U+FFFD."""
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 def analyse(
@@ -57,9 +65,9 @@ def analyse(
     started = datetime.now(UTC)
     taxonomy = taxonomy or load_taxonomy()
     # The input is checked first: a wrong folder is told at once, not after the model loads.
-    root, files = find_documents(input_path, exclude)
+    root, files, refused = walk_documents(input_path, exclude)
     if on_found:
-        on_found(len(files))
+        on_found(len(files) + len(refused))
     model_dir = Path(model_dir) if model_dir else default_model_dir()
     # The main process reads the model's metadata only: the workers load the model and spaCy.
     meta = load_meta(model_dir)
@@ -76,20 +84,38 @@ def analyse(
     inputs: list[dict] = []
     digests: list[str] = []
     found: list[DocumentResult | None] = []
+    renamed: set[str] = set()  # documents whose file name is not valid UTF-8
     todo: list[tuple[str, str, Settings]] = []
+    for path, reason in refused.items():
+        name = display_name(path.relative_to(root).as_posix())
+        errors.append({"document": name, "stage": "find", "message": reason})
+        summaries.append(DocumentSummary(name, error=f"find: {reason}"))
+        if on_document:
+            on_document(summaries[-1])
     executor = DaskExecutor(dask, jobs) if dask else LocalExecutor(jobs)
     computed = None
     try:
         for path in files:
-            name = path.relative_to(root).as_posix()
-            sha256 = file_digest(path)
-            inputs.append({"document": name, "bytes": path.stat().st_size, "sha256": sha256})
+            raw = path.relative_to(root).as_posix()
+            name = display_name(raw)
+            try:
+                sha256 = file_digest(path)
+                record: dict = {"document": name, "bytes": path.stat().st_size, "sha256": sha256}
+            except (OSError, MemoryError) as exc:  # the file went, or cannot be read: it fails alone
+                found.append(DocumentResult(name, error=("read", failure("read", exc))))
+                digests.append("")
+                continue
+            if name != raw:
+                record["raw_name"] = os.fsencode(raw).decode("ascii", "backslashreplace")
+            inputs.append(record)
             digests.append(sha256)
             found.append(store.get(sha256, name) if store else None)
             if found[-1] is None:
                 if not todo:
                     executor.start()  # the workers load while the other files are hashed
                 todo.append((str(path), name, settings))
+            if name != raw:
+                renamed.add(name)
 
         computed = executor.map(analyse_document, todo, _crashed)
         for sha256, cached in zip(digests, found):
@@ -98,7 +124,7 @@ def analyse(
                 store.put(sha256, result)
             for stage, seconds in result.seconds.items():
                 timings[stage] += seconds  # summed over the workers
-            summary, table = _summarise(result, taxonomy, rule, errors)
+            summary, table = _summarise(result, taxonomy, rule, errors, result.name in renamed)
             if table is not None:
                 tables.append(table)
             summaries.append(summary)
@@ -125,9 +151,9 @@ def analyse(
         "python": platform.python_version(),
         "versions": {pkg: version(pkg) for pkg in ("spacy", "scikit-learn", "pypdfium2", "pdfplumber", "pandas")},
         "model": {"path": str(model_dir), **{k: meta.get(k) for k in ("name", "trained", "taxonomy_digest")}},
-        "input": str(input_path),
+        "input": display_name(str(input_path)),
         "exclude": list(exclude),
-        "documents": {"found": len(files), "analysed": len(done), "failed": len(files) - len(done)},
+        "documents": {"found": len(summaries), "analysed": len(done), "failed": len(summaries) - len(done)},
         "passages": int(len(passages_df)),
         "coverage_rule": asdict(rule),
         "scoring": scoring(meta["levers"], cues),
@@ -141,26 +167,37 @@ def _crashed(args: tuple[str, str, Settings]) -> DocumentResult:
     return DocumentResult(args[1], error=("extract", "the reader crashed on this file (damaged?)"))
 
 
-def _summarise(result: DocumentResult, taxonomy: Taxonomy, rule: CoverageRule,
-               errors: list[dict]) -> tuple[DocumentSummary, pd.DataFrame | None]:
-    """A document's summary and passage table from its task's result; its failure, or
-    the pages it could not read, go to `errors`."""
+def _summarise(result: DocumentResult, taxonomy: Taxonomy, rule: CoverageRule, errors: list[dict],
+               renamed: bool = False) -> tuple[DocumentSummary, pd.DataFrame | None]:
+    """A document's summary and passage table from its task's result; its failure, at
+    the stage where it happened, or the pages it could not read, go to `errors`."""
     summary = DocumentSummary(result.name)
-    if result.error:
-        stage, message = result.error
+    stage, message = result.error or ("report", "")
+    try:
+        if result.error:
+            raise LeviersError(message)
+        table = table_frame(result.table, taxonomy.ids, result.name)
+        carried = rule.covers(evidence_scores(table, taxonomy.ids))  # the rounded scores, as in the reports
+        covered = {}
+        for framework in taxonomy.frameworks:
+            mask = [lever.framework == framework.id for lever in taxonomy.levers]
+            covered[framework.id] = (int(carried[mask].sum()), int(sum(mask)))
+    except (Exception, MemoryError) as exc:
+        message = failure(stage, exc)
         summary.error = f"{stage}: {message}"
         errors.append({"document": result.name, "stage": stage, "message": message})
         return summary, None
-    table = table_frame(result.table, taxonomy.ids, result.name)
     summary.pages, summary.passages = result.pages, result.passages
+    summary.missing = [lever for lever, c in zip(taxonomy.ids, carried) if not c]
+    summary.covered = covered
     summary.skipped = result.skipped
     if summary.skipped:
-        errors.append({"document": result.name, "stage": "ocr", "message": summary.skipped})
-    carried = rule.covers(evidence_scores(table, taxonomy.ids))  # the rounded scores, as in the reports
-    summary.missing = [lever for lever, c in zip(taxonomy.ids, carried) if not c]
-    for framework in taxonomy.frameworks:
-        mask = [lever.framework == framework.id for lever in taxonomy.levers]
-        summary.covered[framework.id] = (int(carried[mask].sum()), int(sum(mask)))
+        # Unreadable text is the file's matter; a scan without OCR is this machine's.
+        stage = "extract" if GARBLED in summary.skipped else "ocr"
+        errors.append({"document": result.name, "stage": stage, "message": summary.skipped})
+    if renamed:
+        errors.append({"document": result.name, "stage": "name", "message": "the file name is not valid UTF-8: "
+                       "analysed, shown with \ufffd; its bytes are in run.json"})
     return summary, table
 
 

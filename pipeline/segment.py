@@ -27,6 +27,11 @@ MAX_WORDS = 200
 MIN_WORDS = 3
 HEADING_WORDS = 12
 REPEATED_LINE_WORDS = 4
+# spaCy is given at most this many characters at once: a block longer than
+# that (a text file on one line) is cut between sentences or words. Far below
+# spaCy's limit: with BATCH, a 5 MB line costs ~40 MiB, not ~350.
+MAX_CHARS = 10_000
+BATCH = 8
 
 HYPHENATED_BREAK = re.compile(r"([^\W_]+)-\n([^\W_]+)")
 SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not \s: no-break spaces stay
@@ -74,9 +79,11 @@ def segment(pages: Iterable[Page], document: str, nlp: Language) -> list[Passage
     pages = list(pages)
     repair = _hyphenation(pages, nlp)
     repeated = _repeated(pages, repair)
-    blocks = _run_on([block for page in pages for block in _blocks(page, repair, repeated)])
-    docs = nlp.pipe((block.text for block in blocks), disable=without(nlp, "senter"))
-    chunks = [(block, chunk) for block, doc in zip(blocks, docs)
+    whole = _run_on([block for page in pages for block in _blocks(page, repair, repeated)])
+    blocks = [(block, piece) for block in whole for piece in _pieces(block.text)]
+    # Small batches: spaCy holds a batch's hidden states at once, and pieces can be MAX_CHARS long.
+    docs = nlp.pipe((piece for _, piece in blocks), disable=without(nlp, "senter"), batch_size=BATCH)
+    chunks = [(block, chunk) for (block, _), doc in zip(blocks, docs)
               for chunk in _chunks([s.text.strip() for s in doc.sents])
               if len(WORD.findall(" ".join(chunk))) >= MIN_WORDS]
     # A passage whose every sentence the document also writes on another page (a box
@@ -287,12 +294,36 @@ def _blocks(page: Page, repair: Callable[[re.Match], str], repeated: set[str]) -
     return out
 
 
+def _pieces(text: str) -> list[str]:
+    """A block cut into strings of at most MAX_CHARS characters, at the last
+    sentence end, else the last space, else anywhere, before the limit."""
+    pieces = []
+    while len(text) > MAX_CHARS:
+        window = text[:MAX_CHARS]
+        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? ")) + 1 or window.rfind(" ")
+        if cut < MAX_CHARS // 2:
+            cut = window.rfind(" ") if window.rfind(" ") >= MAX_CHARS // 2 else MAX_CHARS
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*pieces, text] if text else pieces
+
+
+def _cut_long(sentences: list[str]) -> Iterable[str]:
+    """Sentences, a run-on one (text without full stops) cut every MAX_WORDS words."""
+    for sentence in sentences:
+        words = sentence.split()
+        if len(words) <= MAX_WORDS:
+            yield sentence
+        else:
+            yield from (" ".join(words[i:i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS))
+
+
 def _chunks(sentences: list[str]) -> list[list[str]]:
     """Group consecutive sentences into passages of at most MAX_SENTENCES
     sentences and about MAX_WORDS words."""
     chunks: list[list[str]] = [[]]
     words = 0
-    for sentence in sentences:
+    for sentence in _cut_long(sentences):
         n = len(sentence.split())
         if chunks[-1] and (len(chunks[-1]) >= MAX_SENTENCES or words + n > MAX_WORDS):
             chunks.append([])

@@ -80,8 +80,9 @@ def analyse_document(path: str | Path, name: str, settings: Settings) -> Documen
     """Extract, segment and classify one document; its own failure is recorded in the
     result at the stage where it happened, the tool's (no model, no spaCy) is raised."""
     from .classify import classify
-    from .extract import _timed_extract
+    from .extract import _timed_extract, skipped_pages
     from .nlp import load_nlp
+    from .report.tables import passage_table
     from .segment import segment
 
     model = worker_model(settings)
@@ -114,16 +115,27 @@ def analyse_document(path: str | Path, name: str, settings: Settings) -> Documen
         else:
             scored = classify([], model, settings.cues)
         result.seconds["classify"] = time.perf_counter() - clock
-    except LeviersError as exc:
-        result.error = (stage, str(exc))
+        stage = "report"
+        table = table_columns(passage_table(passages, scored, settings.taxonomy.ids, absent))
+        skipped = skipped_pages(pages)
+    except (Exception, MemoryError) as exc:
+        # Whatever a document raises is recorded against it, and the batch goes on.
+        result.error = (stage, failure(stage, exc))
         return result
-    from .extract import skipped_pages
-    from .report.tables import passage_table
-
-    result.pages = len(pages)
-    result.skipped = skipped_pages(pages)
-    result.table = table_columns(passage_table(passages, scored, settings.taxonomy.ids, absent))
+    result.pages, result.skipped, result.table = len(pages), skipped, table
     return result
+
+
+def failure(stage: str, exc: BaseException) -> str:
+    """One line saying why a document failed: the file's fault only when it is."""
+    if isinstance(exc, LeviersError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return f"out of memory in {stage}: the document is too large to analyse"
+    if isinstance(exc, OSError):
+        return f"cannot read the file ({exc.strerror or exc})"
+    # A bug of leviers met on this file: say so rather than blame the file.
+    return f"internal error of leviers in {stage} ({type(exc).__name__}: {exc}); please report it"[:300]
 
 
 def deplored(texts: list[str], scores: np.ndarray, model: LeverModel, cues: Cues) -> list[list[str]]:

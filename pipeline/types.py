@@ -91,15 +91,15 @@ class CoverageRule:
     at 0.5 does not look like a lever the document is built on.
 
     The defaults were chosen by cross-validation on the whole documents of the
-    training corpus (bench/document_rule.py, models/DESIGNS.md): one passage for
-    coverage (the best F1), a best score of 0.7 for strong (the most recall at a
-    precision of 0.97).
+    training corpus, with the scores `analyse` gives (bench/document_rule.py,
+    models/DESIGNS.md): one passage for coverage (the best F1), three carrying
+    passages for strong (the most recall at a precision of 0.97).
     """
 
     min_passages: int = 1
     high_confidence: float | None = None
-    strong_score: float = 0.7
-    strong_passages: int | None = None
+    strong_score: float | None = None
+    strong_passages: int | None = 3
 
     def __post_init__(self) -> None:
         for name in ("min_passages", "strong_passages"):
@@ -136,10 +136,9 @@ class CoverageRule:
                 f"it (score ≥ {DECISION})")
         if self.high_confidence is not None:
             text += f", or when one passage scores at least {self.high_confidence}"
-        text += f"; strongly when one scores at least {self.strong_score}"
-        if self.strong_passages is not None:
-            text += f" or at least {self.strong_passages} carry it"
-        return text
+        strongly = [f"one scores at least {self.strong_score}"] if self.strong_score is not None else []
+        strongly += [f"at least {self.strong_passages} carry it"] if self.strong_passages is not None else []
+        return text + (f"; strongly when {' or '.join(strongly)}" if strongly else "")
 
 
 @dataclass

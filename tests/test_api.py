@@ -56,7 +56,7 @@ def test_the_cli_writes_what_the_api_returns(tiny_corpus, tmp_path):
     columns = ["document", "lever", "covered", "level", "score", "passages"]
     pd.testing.assert_frame_equal(written[columns], result.coverage[columns], check_dtype=False)
     assert json.loads((out / "run.json").read_text("utf-8"))["coverage_rule"] == {
-        "min_passages": 2, "high_confidence": 0.9, "strong_score": 0.7, "strong_passages": None}
+        "min_passages": 2, "high_confidence": 0.9, "strong_score": None, "strong_passages": 3}
     strategy = result.coverage[result.coverage.document == "strategie.pdf"].groupby("framework").covered.sum()
     assert re.search(rf"✓ strategie\.pdf : .*leviers traités : cget {strategy['cget']}/10, "
                      rf"rameau {strategy['rameau']}/7", cli.output)

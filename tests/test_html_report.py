@@ -22,7 +22,11 @@ MARKUP_NAME = "note <img src=x onerror=window.pwned=true>.pdf"
 SCRIPT_TEXT = "<script>window.pwned = true</script>"
 
 
-def make_result(taxonomy, rule: CoverageRule = CoverageRule()) -> Result:
+# A strong level by score, so that one passage can make a lever strong here.
+BY_SCORE = CoverageRule(strong_score=0.7, strong_passages=None)
+
+
+def make_result(taxonomy, rule: CoverageRule = BY_SCORE) -> Result:
     """Two analysed documents and one failure, with markup in a name, a passage and a message."""
     first, second = taxonomy.ids[:2]
     rows = [  # (document, page, text, {lever: score})

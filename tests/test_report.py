@@ -84,7 +84,7 @@ def test_the_rule_refuses_impossible_values_and_states_itself():
         CoverageRule(strong_score=0.2)
     assert str(CoverageRule()) == (
         "a document covers a lever when at least 1 of its passages carries it (score ≥ 0.5); "
-        "strongly when one scores at least 0.7")
+        "strongly when at least 3 carry it")
     assert str(CoverageRule(3, 0.9, 0.95, 4)).endswith(
         "at least 3 of its passages carry it (score ≥ 0.5), or when one passage scores at least 0.9; "
         "strongly when one scores at least 0.95 or at least 4 carry it")
@@ -144,11 +144,13 @@ def test_csv_for_excel(tmp_path):
 def test_levels_tell_a_single_weak_mention_from_a_sure_one(taxonomy):
     ids = taxonomy.ids
     table = scored(taxonomy, [("a.pdf", 1, {0: 0.5, 1: 0.95, 2: 0.55}), ("a.pdf", 2, {2: 0.6})])
-    default = coverage_table(table, ["a.pdf"], taxonomy)
-    assert [row(default, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "strong", "weak", "none"]
+    default = coverage_table(table, ["a.pdf"], taxonomy)  # strong from three carrying passages
+    assert [row(default, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "weak", "weak", "none"]
     by_count = coverage_table(table, ["a.pdf"], taxonomy, CoverageRule(strong_passages=2))
-    assert [row(by_count, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "strong", "strong", "none"]
-    assert list(summary_table(default).query("ranking == 'documents'")[["covered", "strong"]].iloc[0]) == [3, 1]
+    assert [row(by_count, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "weak", "strong", "none"]
+    by_score = coverage_table(table, ["a.pdf"], taxonomy, CoverageRule(strong_score=0.9, strong_passages=None))
+    assert [row(by_score, "a.pdf", ids[j]).level for j in range(4)] == ["weak", "strong", "weak", "none"]
+    assert list(summary_table(by_score).query("ranking == 'documents'")[["covered", "strong"]].iloc[0]) == [3, 1]
 
 
 def test_passages_that_are_not_evidence_neither_cover_nor_are_quoted(taxonomy):

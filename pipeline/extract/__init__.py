@@ -8,11 +8,12 @@ formats without pages are cut into sections at their headings or page breaks
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 
 from ..errors import ExtractionError, LeviersError
@@ -32,25 +33,63 @@ def excluded(relative: str, patterns: Sequence[str]) -> bool:
 
 
 def find_documents(input_path: str | Path, exclude: Sequence[str] = ()) -> tuple[Path, list[Path]]:
-    """The folder that names are relative to, and the supported files under it,
-    but those matching one of the `exclude` glob patterns."""
+    """The folder that names are relative to, and the supported files under it."""
+    root, files, _ = walk_documents(input_path, exclude)
+    return root, files
+
+
+def walk_documents(input_path: str | Path, exclude: Sequence[str] = ()
+                   ) -> tuple[Path, list[Path], dict[Path, str]]:
+    """The folder that names are relative to, the supported files under it but those
+    matching one of the `exclude` glob patterns, and the entries refused with why:
+    links that lead outside the folder, broken links and link loops.
+
+    The folder is a boundary: a link is followed only to a file inside it, and
+    a file reached by several names is read once."""
     input_path = Path(input_path)
     if input_path.is_file():
-        return input_path.parent, [input_path]
+        return input_path.parent, [input_path], {}
     if not input_path.is_dir():
         raise LeviersError(f"{input_path}: no such file or folder")
-    files = sorted(
-        p for p in input_path.rglob("*")
-        # "~$…" files are the lock files Word leaves beside an open document.
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
-        and not excluded(p.relative_to(input_path).as_posix(), exclude)
-    )
-    if not files:
+    root = input_path.resolve()
+    files: dict[Path, Path] = {}  # what a file is, resolved → the name it is found under
+    refused: dict[Path, str] = {}
+    # os.walk does not follow links to folders: no loop, nothing outside.
+    for folder, subfolders, names in os.walk(input_path, onerror=None):
+        subfolders.sort()
+        for name in sorted(names + [d for d in subfolders if os.path.islink(os.path.join(folder, d))]):
+            path = Path(folder, name)
+            if name.startswith((".", "~$")):  # "~$…": the lock files Word leaves beside an open document
+                continue
+            if path.is_symlink():
+                if path.suffix.lower() not in SUPPORTED_SUFFIXES and not path.is_dir():
+                    continue
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError) as exc:
+                    loop = isinstance(exc, RuntimeError) or getattr(exc, "errno", 0) == errno.ELOOP
+                    refused[path] = "a link that loops: not followed" if loop else "a broken link: not followed"
+                    continue
+                if not target.is_relative_to(root):
+                    refused[path] = "a link to outside the input folder: not followed"
+                    continue
+                if target.is_dir():
+                    continue  # its files are found under their own names, inside the folder
+            else:
+                target = path.resolve()
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES or not target.is_file():
+                continue  # FIFOs, devices: not documents, and reading them could block
+            if excluded(path.relative_to(input_path).as_posix(), exclude):
+                continue
+            # The real file's own name wins over a link's.
+            if target not in files or files[target].is_symlink() and not path.is_symlink():
+                files[target] = path
+    if not files and not refused:
         left_out = f", leaving out {', '.join(exclude)}" if exclude else ""
         raise LeviersError(
             f"{input_path}: no document to analyse (looked for {', '.join(SUPPORTED_SUFFIXES)}{left_out})"
         )
-    return input_path, files
+    return input_path, sorted(files.values()), refused
 
 
 def extract(path: str | Path) -> list[Page]:
@@ -70,7 +109,7 @@ def extract(path: str | Path) -> list[Page]:
 
 def extract_many(
     paths: Iterable[Path], jobs: int | None = None
-) -> Iterator[tuple[Path, list[Page] | ExtractionError, float]]:
+) -> Generator[tuple[Path, list[Page] | ExtractionError, float], None, None]:
     """Extract files in parallel worker processes (pdfium is not thread-safe),
     yielding (path, pages or the error, seconds spent) in the input order.
 
@@ -83,11 +122,14 @@ def extract_many(
         for path in paths:
             yield (path, *_timed_extract(path))
         return
+    from multiprocessing import forkserver
+
+    preload = list(getattr(getattr(forkserver, "_forkserver", None), "_preload_modules", ["__main__"]))
     pool = _pool(jobs)
     window: deque = deque()
     try:
         for path in paths:
-            window.append((path, pool.submit(_timed_extract, path)))
+            window.append((path, _submit(pool, path)))
             if len(window) >= 2 * jobs:
                 pool, result = _next_result(window, pool, jobs)
                 yield result
@@ -96,6 +138,26 @@ def extract_many(
             yield result
     finally:
         pool.shutdown(cancel_futures=True)
+        _stop_fork_server(preload)
+
+
+def _stop_fork_server(preload: list[str]) -> None:
+    """The fork server goes with the run, and the caller's preload list comes
+    back: its workers skip the caller's script (see worker.py), which the
+    caller's own processes, started later, must not."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    if server is not None and hasattr(server, "_stop"):
+        server._stop()
+        server._preload_modules = preload
+
+
+def _submit(pool, path: Path):
+    try:
+        return pool.submit(_timed_extract, path)
+    except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
+        raise LeviersError(f"cannot start the processes that read the files ({exc})") from exc
 
 
 def _pool(jobs: int):
@@ -104,9 +166,10 @@ def _pool(jobs: int):
 
     # A fork server starts once per run with the readers imported, then forks
     # workers from itself: quick to start, and free of the caller's threads
-    # and memory (spaCy's model), unlike a plain fork.
+    # and memory (spaCy's model), unlike a plain fork. `worker` keeps the
+    # workers from running the caller's script again (see there).
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.extract.pdf", "pipeline.extract.formats"])
+    context.set_forkserver_preload(["pipeline.extract.worker", "pipeline.extract.pdf", "pipeline.extract.formats"])
     return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=MAX_FILES_PER_WORKER,
                                initializer=_use_environment, initargs=(dict(os.environ),))
 
@@ -130,12 +193,25 @@ def _next_result(window: deque, pool, jobs: int):
         pool.shutdown(cancel_futures=True)
         pool = _pool(jobs)
         for i, (other, _) in enumerate(window):
-            window[i] = (other, pool.submit(_timed_extract, other))
+            window[i] = (other, _submit(pool, other))
         with _pool(1) as alone:
             try:
-                return pool, (path, *alone.submit(_timed_extract, path).result())
+                return pool, (path, *_submit(alone, path).result())
             except BrokenProcessPool:
-                return pool, (path, ExtractionError("the reader crashed on this file (damaged?)"), 0.0)
+                pass
+        # Blame the file only if a worker that reads nothing survives.
+        with _pool(1) as check:
+            try:
+                check.submit(_alive).result()
+            except BrokenProcessPool as exc:
+                pool.shutdown(cancel_futures=True)
+                raise LeviersError("the processes that read the files crash as they start: "
+                                   "leviers cannot run here") from exc
+        return pool, (path, ExtractionError("the reader crashed on this file (damaged?)"), 0.0)
+
+
+def _alive() -> bool:
+    return True
 
 
 def _timed_extract(path: Path) -> tuple[list[Page] | ExtractionError, float]:
@@ -144,6 +220,8 @@ def _timed_extract(path: Path) -> tuple[list[Page] | ExtractionError, float]:
         pages: list[Page] | ExtractionError = extract(path)
     except ExtractionError as exc:
         pages = exc
+    except MemoryError:
+        pages = ExtractionError("out of memory while reading the file (too large, or a decompression bomb?)")
     except Exception as exc:  # a reader's bug on an odd file must not stop the batch
         pages = ExtractionError(f"unreadable file ({type(exc).__name__}: {exc})"[:300])
     return pages, time.perf_counter() - clock

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +21,10 @@ from ..errors import ExtractionError
 from ..types import BULLET, Page
 from .text import clean_text
 
-MAX_XML_BYTES = 256 << 20  # an archive member larger than this is refused (zip bomb)
+# An archive member that inflates to more than this is refused (a zip bomb):
+# the largest real documents' XML is a few tens of MiB, and its parsed tree
+# takes a few times its size.
+MAX_XML_BYTES = 64 << 20
 PAGE_BREAK = ("break", "")
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -82,6 +86,8 @@ def _decode(data: bytes, html: bool = False) -> str:
                 return data.decode(declared.group(1).decode("ascii"), errors="replace")
             except LookupError:
                 pass
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode"
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -96,20 +102,40 @@ def _zip_member(data: bytes, name: str, kind: str) -> ElementTree.Element:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ExtractionError(f"not {kind}: an encrypted document or an old binary format renamed")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError(f"not {kind} (not a zip archive: {exc}); a file of another type renamed?") from exc
+    except (OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise ExtractionError(f"corrupt file ({exc})"[:300]) from exc
+    try:
+        with archive:
             try:
                 info = archive.getinfo(name)
             except KeyError:
                 raise ExtractionError(f"not {kind}: the zip archive has no {name}") from None
-            if info.file_size > MAX_XML_BYTES:
-                raise ExtractionError(f"{name} is too large ({info.file_size >> 20} MiB)")
-            return ElementTree.fromstring(archive.read(info))
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError(f"not {kind} (not a zip archive: {exc}); a file of another type renamed?") from exc
+            return _parse_bounded(archive, info)
+    except (zipfile.BadZipFile, zlib.error) as exc:  # a damaged member, or a size that lies
+        raise ExtractionError(f"corrupt file ({exc})"[:300]) from exc
     except ElementTree.ParseError as exc:
         raise ExtractionError(f"corrupt file ({name}: {exc})") from exc
     except (OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise ExtractionError(f"corrupt file ({exc})"[:300]) from exc
+
+
+def _parse_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ElementTree.Element:
+    """Parse a member while it is decompressed, and stop once MAX_XML_BYTES
+    came out: the size the archive declares is not trusted (a zip bomb lies),
+    and reading the whole member at once would inflate it all in one call."""
+    parser = ElementTree.XMLParser()
+    size = 0
+    with archive.open(info) as member:
+        while chunk := member.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_XML_BYTES:
+                raise ExtractionError(f"{info.filename} inflates to over {MAX_XML_BYTES >> 20} MiB: "
+                                      "refused as a decompression bomb")
+            parser.feed(chunk)
+    return parser.close()
 
 
 def _docx(data: bytes) -> list[Block]:

@@ -16,6 +16,8 @@ from .text import clean_text
 LANGUAGE = "fra"
 DPI = 300
 TIMEOUT = 300  # seconds for one page; Tesseract takes a few
+# Why a page with a text layer is OCR'd all the same, or skipped.
+GARBLED = "unreadable text (its fonts do not map their glyphs to letters)"
 
 
 @functools.cache
@@ -34,11 +36,12 @@ def ocr_unavailable() -> str:
     return ""
 
 
-def ocr_page(page) -> tuple[str, str]:
-    """A pdfium page's text read by Tesseract, and '' or why it could not be."""
+def ocr_page(page, why: str = "no text layer") -> tuple[str, str]:
+    """A pdfium page's text read by Tesseract, and '' or why it could not be
+    (`why` says why the page needs OCR)."""
     unavailable = ocr_unavailable()
     if unavailable:
-        return "", f"no text layer and {unavailable}"
+        return "", f"{why} and {unavailable}"
     pixels = page.render(scale=DPI / 72, grayscale=True).to_numpy()
     image = f"P5\n{pixels.shape[1]} {pixels.shape[0]}\n255\n".encode() + pixels.tobytes()
     try:
@@ -49,8 +52,8 @@ def ocr_page(page) -> tuple[str, str]:
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
     except subprocess.TimeoutExpired:
-        return "", f"no text layer and OCR took over {TIMEOUT} s"
+        return "", f"{why} and OCR took over {TIMEOUT} s"
     if done.returncode:
         reason = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        return "", f"no text layer and OCR failed ({reason[0][:200]})"
+        return "", f"{why} and OCR failed ({reason[0][:200]})"
     return clean_text(done.stdout.decode("utf-8", errors="replace")).strip(), ""

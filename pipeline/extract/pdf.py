@@ -26,7 +26,7 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import ExtractionError
 from ..types import BULLET, BULLET_MARKS, REGION_END, Page
-from .ocr import ocr_page
+from .ocr import GARBLED, ocr_page
 from .text import clean_text
 
 WORD_GAP = 0.8  # em: a wider gap on a line separates fragments (columns, table cells)
@@ -36,10 +36,15 @@ MAX_ORDERED_LINES = 800  # more on a page are put in order top to bottom
 MAX_EDGES = 2000  # more rules than this on a page is a drawing
 MAX_CELL_WORDS = 60  # a "cell" with more text is a box of running text
 MARGIN = 0.1  # share of the page height where running headers and footers sit
+# A running head that changes with the chapter is the same on at least this
+# many pages; a page's own first line (a narrow top margin) is not.
+CHAPTER_PAGES = 3
 MARKER = re.compile(rf"^(?:{BULLET_MARKS}|[a-z][.)])$")
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–—]?$", re.I)
 RUN = re.compile(r" *([^\n\r\ufffe]*[^\n\r\ufffe ])")  # pdfium writes U+FFFE for a hyphen that ends a line
 SPACES = re.compile(r" {2,}")
+GARBLED_SHARE = 0.01  # French loses more than this when its accented letters are dropped
+BLANKS = frozenset((0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x202F, 0xFFFE))
 
 
 @dataclass(slots=True)
@@ -85,14 +90,55 @@ def read_pdf(path: Path) -> list[Page]:
         layouts = [_read_page(document, index) for index in range(len(document))]
     finally:
         document.close()
+    unloaded = [i for i, (_, _, skipped) in enumerate(layouts) if skipped.startswith(UNLOADED)]
+    if unloaded:
+        loops = _page_tree_loops(path)
+        if len(unloaded) == len(layouts):
+            raise ExtractionError("the PDF's page tree loops: no page can be read" if loops
+                                  else "no page of the PDF can be loaded (damaged?)")
+        if loops:
+            for i in unloaded:
+                layouts[i] = (0.0, [], "the PDF's page tree loops there")
     pages = [
         Page(number, _paragraphs(_reading_order(body)), skipped)
         for number, (body, (_, _, skipped)) in enumerate(zip(_body(layouts), layouts), 1)
     ]
     if not any(page.text for page in pages):
         reasons = {page.skipped for page in pages if page.skipped}
+        garbled = {reason for reason in reasons if reason.startswith(GARBLED)}
+        if garbled:
+            raise ExtractionError(f"no page can be read: {garbled.pop()}")
         raise ExtractionError(f"no text layer on any page ({reasons.pop() if reasons else 'nothing to read'})")
     return pages
+
+
+UNLOADED = "the page cannot be read"
+
+
+def _page_tree_loops(path: Path) -> bool:
+    """Whether the document's page tree refers back to one of its own nodes
+    (pdfium only says that it cannot load those pages)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    try:
+        with path.open("rb") as handle:
+            catalog = PDFDocument(PDFParser(handle)).catalog
+            pending, seen = [catalog.get("Pages")], set[int]()
+            while pending and len(seen) < 1_000_000:
+                node = pending.pop()
+                if isinstance(node, PDFObjRef):
+                    if node.objid in seen:
+                        return True  # a tree reaches each node once
+                    seen.add(node.objid)
+                node = resolve1(node)
+                if isinstance(node, dict):
+                    kids = resolve1(node.get("Kids"))
+                    pending += kids if isinstance(kids, list) else []
+    except Exception:  # pdfminer fails its own way on damaged files: then it cannot tell
+        return False
+    return False
 
 
 def _check_header(path: Path) -> None:
@@ -113,23 +159,46 @@ def _read_page(document, index: int) -> tuple[float, list[Line], str]:
     try:
         page = document[index]
     except pdfium.PdfiumError as exc:
-        return 0.0, [], f"the page cannot be read ({exc})"
+        return 0.0, [], f"{UNLOADED} ({exc})"
     try:
         frame = _frame(page)
         textpage = page.get_textpage()
         try:
             runs = _runs(textpage, frame)
+            garbled = bool(runs) and _garbled(textpage)
         finally:
             textpage.close()
-        if not runs:
-            if not _has_images(page):
+        if garbled or not runs:
+            if not garbled and not _has_images(page):
                 return frame.height, [], ""
-            text, skipped = ocr_page(page)
+            text, skipped = ocr_page(page, GARBLED if garbled else "no text layer")
             return frame.height, ([Line(0, 0, frame.width, frame.height, text, whole=True)] if text else []), skipped
         runs, tables = _tables(runs, page, frame)
         return frame.height, _lines(runs) + tables, ""
     finally:
         page.close()
+
+
+def _garbled(textpage) -> bool:
+    """Whether the page's text came out without its letters: characters that
+    pdfium could not map to Unicode (a font without a ToUnicode map), private-use
+    glyphs or replacement characters, inside words, are GARBLED_SHARE or more of
+    its characters. A lone symbol-font bullet between spaces does not count."""
+    handle = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(handle)
+    buffer = (ctypes.c_ushort * (count + 1))()
+    pdfium_c.FPDFText_GetText(handle, 0, count, buffer)
+    units = buffer[:count]
+    unmapped = pdfium_c.FPDFText_HasUnicodeMapError
+    visible = bad = 0
+    for i, unit in enumerate(units):
+        if unit in BLANKS:
+            continue
+        visible += 1
+        if unit == 0xFFFD or 0xE000 <= unit <= 0xF8FF or unmapped(handle, i):
+            neighbours = units[max(i - 1, 0)], units[min(i + 1, count - 1)]
+            bad += any(n not in BLANKS for n in neighbours)
+    return bad >= max(3, GARBLED_SHARE * visible)
 
 
 def _frame(page) -> Frame:
@@ -388,8 +457,10 @@ def _body(layouts: list[tuple[float, list[Line], str]]) -> list[list[Line]]:
     number there always is; another line is when it stands apart from the
     text (more than two line heights away), and either its text recurs there
     on a third of the pages, or a line of body size or smaller sits at the
-    same place on a third of the pages (a running head that changes with the
-    chapter). A paragraph's opening line is never that far from the next."""
+    same place on a third of the pages and its text recurs there on
+    CHAPTER_PAGES pages (a running head that changes with the chapter). A
+    paragraph's opening line is never that far from the next; a heading at the
+    top of a page with a narrow margin is, but its text does not recur."""
     needed = max(2, ceil(len(layouts) / 3))
     sizes = [l.size for _, lines, _ in layouts for l in lines if not l.whole]
     body_size = median(sizes) if sizes else 0.0
@@ -399,12 +470,15 @@ def _body(layouts: list[tuple[float, list[Line], str]]) -> list[list[Line]]:
         margins.append([(l, _apart(l, inner)) for l in lines if _in_margin(l, height)])
     shapes = Counter(s for margin in margins for s in {_shape(l.text) for l, apart in margin if apart})
     slots = Counter(s for margin in margins for s in {_slot(l) for l, apart in margin if apart})
+    at_slot = Counter(s for margin in margins for s in {(_slot(l), _shape(l.text)) for l, apart in margin if apart})
     pages = []
     for (_, lines, _), margin in zip(layouts, margins):
         furniture = {
             id(l) for l, apart in margin
             if PAGE_NUMBER.match(l.text)
-            or apart and (shapes[_shape(l.text)] >= needed or slots[_slot(l)] >= needed and l.size <= body_size * 1.05)
+            or apart and (shapes[_shape(l.text)] >= needed
+                          or slots[_slot(l)] >= needed and l.size <= body_size * 1.05
+                          and at_slot[_slot(l), _shape(l.text)] >= CHAPTER_PAGES)
         }
         pages.append([l for l in lines if id(l) not in furniture])
     return pages

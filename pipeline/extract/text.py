@@ -24,4 +24,6 @@ PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")  # symbol-font glyphs, nearly alway
 def clean_text(text: str) -> str:
     """Normalise the characters of extracted text (see CHARACTERS)."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return PRIVATE_USE.sub("•", CONTROL.sub("", text.translate(CHARACTERS)))
+    # A control character stands between words more often than inside one
+    # (NULs of a badly converted file): a space keeps the words apart.
+    return PRIVATE_USE.sub("•", CONTROL.sub(" ", text.translate(CHARACTERS)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jinja2
@@ -67,6 +68,13 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+def strong_rule(rule: CoverageRule, t: Callable[..., str], lang: str) -> str:
+    """The rule's strong level in words."""
+    ways = [t("strong_score", score=number(rule.strong_score, lang))] if rule.strong_score is not None else []
+    ways += [t("strong_passages", count=rule.strong_passages)] if rule.strong_passages is not None else []
+    return t("rule_strong", ways=t("or").join(ways)) if ways else ""
+
+
 def render_report(result: Result, lang: str = DEFAULT_LANG) -> str:
     """The whole page for an analysis, in French or English."""
     coverage = result.coverage
@@ -78,8 +86,7 @@ def render_report(result: Result, lang: str = DEFAULT_LANG) -> str:
     rule_text = (
         t("rule", min=rule.min_passages, decision=number(DECISION, lang, 1))
         + (t("rule_high", high=number(rule.high_confidence, lang)) if rule.high_confidence is not None else "")
-        + t("rule_strong", strong=number(rule.strong_score, lang))
-        + (t("rule_strong_passages", count=rule.strong_passages) if rule.strong_passages is not None else ""))
+        + strong_rule(rule, t, lang))
     return _environment().get_template("report.html.j2").render(
         lang=lang,
         t=t,
