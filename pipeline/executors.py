@@ -55,6 +55,7 @@ class LocalExecutor:
         jobs = self.jobs if self.pool else min(self.jobs, len(items))
         pool, self.pool = self.pool or self._pool(jobs), None
         window: deque = deque()
+        completed = False
         try:
             for args in items:
                 window.append((args, _submit(pool, fn, args)))
@@ -64,20 +65,36 @@ class LocalExecutor:
             while window:
                 pool, result = _next_result(window, pool, jobs, fn, on_crash)
                 yield result
+            completed = True
         finally:
-            pool.shutdown(cancel_futures=True)
+            _shutdown(pool, hurry=not completed)
 
     def close(self) -> None:
         """The workers and the fork server go with the run (a library's caller is
         left with its processes as they were)."""
-        from .extract import _stop_fork_server
-
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        if self.pool is not None:  # started, never used: the run stopped before
+            _shutdown(self.pool, hurry=True)
             self.pool = None
         if self.preload is not None:
             _stop_fork_server(self.preload)
             self.preload = None
+
+
+def _stop_fork_server(preload: list[str]) -> None:
+    """The fork server ends now: killed, for it may still be loading spaCy (an
+    interrupted run would wait for it), then forgotten as extract's is."""
+    import signal
+    from multiprocessing import forkserver
+
+    from .extract import _stop_fork_server as forget
+
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    forget(preload)
 
 
 def _pool(jobs: int):
@@ -91,6 +108,15 @@ def _pool(jobs: int):
     context.set_forkserver_preload(PRELOAD)
     return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER,
                                initializer=_use_environment, initargs=(dict(os.environ),))
+
+
+def _shutdown(pool, hurry: bool) -> None:
+    """Stop the workers: when the run is interrupted (Ctrl-C, SIGTERM, an error),
+    at once, without waiting for the documents they are analysing."""
+    if hurry:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    pool.shutdown(wait=not hurry, cancel_futures=True)
 
 
 def _use_environment(environment: dict[str, str]) -> None:
