@@ -273,17 +273,9 @@ def test_a_long_text_on_one_line_is_cut_before_spacy(tmp_path, nlp):
     assert len(passages) >= 6000 * 2 / 6 and max(len(p.text.split()) for p in passages) <= 200
 
 
-@pytest.fixture
-def without_tesseract(monkeypatch, tmp_path):
-    empty = tmp_path / "empty-path"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    ocr.ocr_unavailable.cache_clear()
-    yield
-    ocr.ocr_unavailable.cache_clear()
 
 
-def test_a_pdf_without_a_unicode_map_is_not_read_as_text(tmp_path, without_tesseract):
+def test_a_pdf_without_a_unicode_map_is_not_read_as_text(tmp_path, no_tesseract):
     path = write_pdf_without_unicode_map(tmp_path / "sans-unicode.pdf", ACCENTED)
     with pytest.raises(ExtractionError, match="unreadable text .* Tesseract is not installed"):
         extract(path)
