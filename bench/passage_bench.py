@@ -26,6 +26,7 @@ import pandas as pd
 
 CLOSING = (".", "!", "?", ":", ";", "…", "»", ")", '"', "”")
 QUOTE = re.compile(r'<blockquote lang="fr"><p>(.*?)</p><footer>page (\d+)', re.S)
+TAG = re.compile(r"<[^>]+>")  # the marks of the cues' words
 
 
 def key(text: str) -> str:
@@ -93,7 +94,7 @@ def measure(folder: Path) -> None:
         name = html.unescape(re.search(r"<h2>(.*?)</h2>", section).group(1))
         for text, _ in QUOTE.findall(section):
             total += 1
-            problem = audit(html.unescape(text), repeated.get(name, set()))
+            problem = audit(html.unescape(TAG.sub("", text)), repeated.get(name, set()))
             if problem:
                 found[problem] += 1
     print(f"  quotes in report.html: {total}; not evidence or cut unmarked: "

@@ -11,10 +11,8 @@ why a passage carries a lever.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +20,7 @@ import numpy as np
 
 from .errors import ModelError, TaxonomyError
 from .nlp import LEMMA_PIPES, load_nlp, without
-from .taxonomy import Taxonomy
+from .taxonomy import Taxonomy, read_toml
 
 if TYPE_CHECKING:
     from spacy.matcher import PhraseMatcher
@@ -92,19 +90,7 @@ class CueEvidence:
 def load_cues(taxonomy: Taxonomy, path: str | Path | None = None) -> Cues:
     """Read a cue file (the packaged one by default) and check it against the taxonomy;
     every mistake is a TaxonomyError naming the file."""
-    if path is None:
-        source = "pipeline/cues.toml"
-        text = resources.files("pipeline").joinpath("cues.toml").read_text("utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            raise TaxonomyError(f"{source}: cannot read the cue file ({exc.strerror})") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TaxonomyError(f"{source}: not valid TOML ({exc})") from exc
+    source, text, data = read_toml("cues.toml", path)
     tables = data.get("cues")
     if not isinstance(tables, list) or not tables:
         raise TaxonomyError(f"{source}: no [[cues]] table")

@@ -251,7 +251,7 @@ def _blocks(page: Page, repair: Callable[[re.Match], str], repeated: set[str]) -
         other = "repeated" if _key(text) in repeated and not text.endswith(":") else _kind(raw, text)
         if other:
             flush()
-            add(text, other)
+            add(BULLET.sub("", text, count=1), other)  # a title's "b)" says nothing
             continue
         if (text[:1].islower() and not heading and out and out[-1].kind in RUNS_ON
                 and not out[-1].text.endswith(CLOSING)):

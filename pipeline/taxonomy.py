@@ -69,21 +69,27 @@ def _require(table: dict, key: str, where: str) -> str:
     return value.strip()
 
 
-def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Read a taxonomy TOML file (the packaged one by default) and validate it."""
+def read_toml(packaged: str, path: str | Path | None) -> tuple[str, str, dict]:
+    """A data file of the package's (`packaged`, by default) or a user's: its name for
+    messages, its text and its tables; a TaxonomyError names the file when it cannot be read."""
     if path is None:
-        source = "pipeline/taxonomy.toml"
-        text = resources.files("pipeline").joinpath("taxonomy.toml").read_text("utf-8")
+        source = f"pipeline/{packaged}"
+        text = resources.files("pipeline").joinpath(packaged).read_text("utf-8")
     else:
         source = str(path)
         try:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
-            raise TaxonomyError(f"{source}: cannot read the taxonomy ({exc.strerror})") from exc
+            raise TaxonomyError(f"{source}: cannot read the file ({exc.strerror})") from exc
     try:
-        data = tomllib.loads(text)
+        return source, text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TaxonomyError(f"{source}: not valid TOML ({exc})") from exc
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Read a taxonomy TOML file (the packaged one by default) and validate it."""
+    source, text, data = read_toml("taxonomy.toml", path)
 
     frameworks = []
     for i, table in enumerate(data.get("frameworks", []), 1):

@@ -38,8 +38,9 @@ LABEL_SEPARATOR = "|"
 # holding only REGION_END marks where the reading moves on to another column
 # or box of a PDF page: a heading is not carried across it.
 REGION_END = "\f"
-# What opens a list item; the PDF reader also uses it to keep a marker on its line.
-BULLET_MARKS = r"[•▪◦‣●■□➢➤►✓✔–—\-*]|\d{1,2}[.)]"
+# What opens a list item ("a)", "b." too: French documents letter their sub-items);
+# the PDF reader also uses it to keep a marker on its line.
+BULLET_MARKS = r"[•▪◦‣●■□➢➤►✓✔–—\-*]|\d{1,2}[.)]|[a-z][.)]"
 BULLET = re.compile(rf"^\s*(?:{BULLET_MARKS})\s+")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.extract import ocr
 from pipeline.model import default_model_dir as shipped_model_dir
 from pipeline.nlp import load_nlp
 from pipeline.taxonomy import load_taxonomy
@@ -18,6 +19,17 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "shared" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.shared)
+
+
+@pytest.fixture
+def no_tesseract(monkeypatch, tmp_path):
+    """A PATH where Tesseract cannot be found."""
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    ocr.ocr_unavailable.cache_clear()
+    yield
+    ocr.ocr_unavailable.cache_clear()
 
 
 @pytest.fixture(scope="session")

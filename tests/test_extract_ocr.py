@@ -54,14 +54,6 @@ def write_scan(path, image, text_pages=()):
     return path
 
 
-@pytest.fixture
-def no_tesseract(monkeypatch, tmp_path):
-    empty = tmp_path / "empty-path"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    ocr.ocr_unavailable.cache_clear()
-    yield
-    ocr.ocr_unavailable.cache_clear()
 
 
 @pytest.mark.ocr

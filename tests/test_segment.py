@@ -123,3 +123,16 @@ def test_a_text_the_document_writes_on_several_pages_is_repeated(nlp):
              Page(2, f"{box}\n\nLe comité se réunit chaque mois. Il rend compte aux élus.")]
     assert [(p.page, p.kind) for p in segment(pages, "d", nlp)] == [
         (1, "paragraph"), (1, "repeated"), (2, "repeated"), (2, "paragraph")]
+
+
+def test_lettered_items_lose_their_letter_and_keep_their_lead_in(nlp):
+    page = Page(1, "La convention engage les signataires sur deux actions :\n\n"
+                   "a) la réhabilitation de l'ancienne halle du marché en tiers-lieu ;\n\n"
+                   "b. la création d'un guichet unique de l'habitat pour les propriétaires.")
+    texts = [p.text for p in segment([page], "c.pdf", nlp)]
+    assert texts == [
+        "La convention engage les signataires sur deux actions : la réhabilitation de l'ancienne halle du "
+        "marché en tiers-lieu ;",
+        "La convention engage les signataires sur deux actions : la création d'un guichet unique de "
+        "l'habitat pour les propriétaires.",
+    ]

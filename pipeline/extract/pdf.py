@@ -39,7 +39,7 @@ MARGIN = 0.1  # share of the page height where running headers and footers sit
 # A running head that changes with the chapter is the same on at least this
 # many pages; a page's own first line (a narrow top margin) is not.
 CHAPTER_PAGES = 3
-MARKER = re.compile(rf"^(?:{BULLET_MARKS}|[a-z][.)])$")
+MARKER = re.compile(rf"^(?:{BULLET_MARKS})$")
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–—]?$", re.I)
 RUN = re.compile(r" *([^\n\r\ufffe]*[^\n\r\ufffe ])")  # pdfium writes U+FFFE for a hyphen that ends a line
 SPACES = re.compile(r" {2,}")
