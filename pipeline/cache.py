@@ -27,11 +27,26 @@ from .taxonomy import Taxonomy
 CACHE_FOLDER = ".leviers-cache"
 
 
+def code_digest() -> str:
+    """Of the package's code that a document's result goes through (all of it but the CLI,
+    its messages and training): a change of the code between two releases, as in a clone
+    being worked on, is a change of result."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).as_posix()
+        if relative.startswith("training/") or relative in ("cli.py", "i18n.py"):
+            continue
+        digest.update(relative.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def context_digest(model_dir: str | Path, taxonomy: Taxonomy, cues: Cues) -> str:
     """What, beside a file's bytes, decides its result."""
     model_dir = Path(model_dir)
     parts = {
         "leviers": __version__,
+        "code": code_digest(),
         "format": RESULT_FORMAT,
         "model": {name: file_digest(model_dir / name) for name in (MODEL_FILE, META_FILE)},
         "taxonomy": taxonomy.digest,
