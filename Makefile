@@ -48,5 +48,5 @@ lint: install ## Check the code: ruff (style, imports, common bugs) and mypy (ty
 samples: install ## Rebuild the sample PDFs of corpora/samples from their sources
 	$(BIN)/python corpora/samples/build.py
 
-bench: install ## Measure extraction speed (pages/s, beside pdftotext's) and peak memory
-	$(BIN)/python bench/extract_bench.py
+bench: install ## Measure the whole pipeline: pages/s beside pdftotext, --jobs 1 and 2, a cached re-run, peak memory, 1,000 short documents locally and on Dask (bench/results.json)
+	$(BIN)/python bench/bench.py --json bench/results.json

@@ -15,7 +15,7 @@ cross-validation on the whole documents of the corpus, then measure it on dev do
    CV precision is at least STRONG_PRECISION.
 4. Only then, the chosen rules are measured with the shipped model on the documents
    of the dev files, with and without setting aside the passages that deplore a
-   lever's absence (run.deplored).
+   lever's absence (tasks.deplored).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def measure_dev(paths: list[Path], covered: Rule, strong: Rule) -> dict:
     from pipeline.classify import classify
     from pipeline.cues import load_cues
     from pipeline.model import load_model
-    from pipeline.run import deplored
+    from pipeline.tasks import deplored
     from pipeline.taxonomy import load_taxonomy
     from pipeline.training.corpus import label_matrix, read_examples
 

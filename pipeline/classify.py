@@ -23,8 +23,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.extmath import safe_sparse_dot
 
-from .cues import CueEvidence, Cues
-from .errors import ModelError
+from .cues import CUE_FLOOR, CUE_LIFT, CUE_ONLY, MAX_LEVERS, NO_CUE_PENALTY, CueEvidence, Cues, check_levers
 from .model import LeverModel
 from .nlp import DEFAULT_SPACY_MODEL, LEMMA_PIPES, load_nlp, without
 from .types import DECISION, Classified
@@ -261,23 +260,6 @@ def build_model(views: tuple[str, ...] = VIEWS) -> Pipeline:
     )
 
 
-# How the cues move the model's rescaled scores: expert priors, not fitted. Fitted
-# on the corpus, cue weights come out near zero, because its hard negatives are
-# full of cue words that its writers used without addressing the lever; on real
-# documents cues are far more reliable (models/DESIGNS.md has the measurements).
-CUE_LIFT = 0.5  # added when a strong cue hits and the model does not rule the lever out,
-CUE_FLOOR = 0.2  # that is, when its score is at least this;
-NO_CUE_PENALTY = 0.1  # taken off a lever no cue of either strength speaks for in the passage.
-CUE_ONLY = {"strong": 0.75, "weak": 0.25}  # the score of a lever no model was trained for
-MAX_LEVERS = 4  # carried per passage at most (the annotation guide's limit): the highest
-CUE_RULE = (
-    f"the model's score s, plus {CUE_LIFT} when a strong cue of the lever is in the passage and "
-    f"s ≥ {CUE_FLOOR}, minus {NO_CUE_PENALTY} when no cue of the lever is; at most {MAX_LEVERS} levers "
-    f"a passage; a lever without a trained model scores {CUE_ONLY['strong']} with a strong cue, "
-    f"{CUE_ONLY['weak']} with a weak one"
-)
-
-
 def classify(texts: Sequence[str], model: LeverModel, cues: Cues, scoring: str = "hybrid") -> Classified:
     """Score passages for every lever of the cues' taxonomy (see CUE_RULE)."""
     check_scorable(model, cues)
@@ -308,10 +290,7 @@ def combine(learnt: np.ndarray | None, columns: list[int], evidence: CueEvidence
 
 def check_scorable(model: LeverModel, cues: Cues) -> None:
     """Refuse a taxonomy with a lever that neither the model nor any cue can score."""
-    missing = set(cues.lever_ids) - set(model.levers) - cues.levers
-    if missing:
-        raise ModelError(f"no model and no cue for {', '.join(sorted(missing))}: "
-                         "add cues to cues.toml or retrain the model with annotated passages")
+    check_levers(model.levers, cues)
 
 
 def model_scores(estimator: Pipeline, passages: Sequence[str] | Sequence[Doc]) -> np.ndarray:

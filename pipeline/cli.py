@@ -144,7 +144,14 @@ def main() -> None:
 @click.option("--strong-passages", type=click.IntRange(min=1), metavar="N", default=CoverageRule().strong_passages,
               show_default=True, help="A covered lever is covered strongly when at least N of its passages carry it.")
 @click.option("--excel", is_flag=True, help="CSV files for French Excel: ';' separators and decimal commas.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Files read in parallel (default: one per core).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Documents analysed in parallel, one worker process each (default: one per core).")
+@click.option("--dask", "dask", metavar="ADDRESS",
+              help="Run the documents on a Dask cluster: its scheduler (tcp://host:8786), or 'local' for a "
+                   "LocalCluster of --jobs workers here (needs pip install 'leviers[dask]').")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the per-document results kept between runs (default: OUTPUT/.leviers-cache).")
+@click.option("--no-cache", is_flag=True, help="Analyse every document again, and keep nothing for the next run.")
 @click.option("--exclude", "exclude", metavar="GLOB", multiple=True,
               help="Leave out the files whose path or name matches GLOB (e.g. '*brouillon*'); repeatable.")
 @lang_option
@@ -152,15 +159,20 @@ def main() -> None:
 @reported
 def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages: int,
             high_confidence: float | None, strong_score: float | None, strong_passages: int | None, excel: bool,
-            jobs: int | None, exclude: tuple[str, ...], lang: str, quiet: bool) -> None:
+            jobs: int | None, dask: str | None, cache_dir: Path | None, no_cache: bool, exclude: tuple[str, ...],
+            lang: str, quiet: bool) -> None:
     """Analyse the documents in INPUT_PATH (a folder or one file) and write report.html and coverage tables.
 
     Documents: .pdf, .docx, .odt, .html, .md and .txt files.
+
+    A document whose bytes, model, cues and taxonomy have not changed since a previous
+    run into the same cache is read back, not analysed again (--no-cache to turn it off).
 
     Exit status: 0 when every document was analysed, 3 when some failed or some
     pages could not be read (they are listed in errors.csv; the others are in the
     reports), 1 on an error that stops the run.
     """
+    from .cache import CACHE_FOLDER
     from .report import write_outputs
     from .run import analyse as run_analysis
     from .run import display_name
@@ -188,8 +200,9 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
         signal.signal(signal.SIGTERM, _terminate)
     rule = CoverageRule(min_passages, high_confidence, strong_score, strong_passages)
     try:
+        cache = None if no_cache else cache_dir or output / CACHE_FOLDER
         result = run_analysis(input_path, model_dir, on_document=show, rule=rule, jobs=jobs, exclude=exclude,
-                              on_found=found)
+                              on_found=found, cache=cache, dask=dask)
     finally:
         progress.close()
     write_outputs(output, result, excel=excel, lang=lang)

@@ -18,13 +18,30 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import TaxonomyError
+from .errors import ModelError, TaxonomyError
 from .nlp import LEMMA_PIPES, load_nlp, without
 from .taxonomy import Taxonomy, read_toml
 
 if TYPE_CHECKING:
     from spacy.matcher import PhraseMatcher
     from spacy.tokens import Doc
+
+# How the cues move the model's rescaled scores: expert priors, not fitted. Fitted
+# on the corpus, cue weights come out near zero, because its hard negatives are
+# full of cue words that its writers used without addressing the lever; on real
+# documents cues are far more reliable (models/DESIGNS.md has the measurements).
+CUE_LIFT = 0.5  # added when a strong cue hits and the model does not rule the lever out,
+CUE_FLOOR = 0.2  # that is, when its score is at least this;
+NO_CUE_PENALTY = 0.1  # taken off a lever no cue of either strength speaks for in the passage.
+CUE_ONLY = {"strong": 0.75, "weak": 0.25}  # the score of a lever no model was trained for
+MAX_LEVERS = 4  # carried per passage at most (the annotation guide's limit): the highest
+CUE_RULE = (
+    f"the model's score s, plus {CUE_LIFT} when a strong cue of the lever is in the passage and "
+    f"s ≥ {CUE_FLOOR}, minus {NO_CUE_PENALTY} when no cue of the lever is; at most {MAX_LEVERS} levers "
+    f"a passage; a lever without a trained model scores {CUE_ONLY['strong']} with a strong cue, "
+    f"{CUE_ONLY['weak']} with a weak one"
+)
+
 
 STRENGTHS = ("strong", "weak")
 KEYS = {"lever", "strength", "phrases", "exclude"}
@@ -189,3 +206,12 @@ def _lower_lemmas(doc: Doc) -> Doc:
         if lemma != lemma.lower() or not token.lemma_:
             token.lemma_ = lemma.lower()
     return doc
+
+
+def check_levers(model_levers: Sequence[str], cues: Cues) -> None:
+    """Refuse a taxonomy with a lever that neither the model (trained for `model_levers`)
+    nor any cue can score."""
+    missing = set(cues.lever_ids) - set(model_levers) - cues.levers
+    if missing:
+        raise ModelError(f"no model and no cue for {', '.join(sorted(missing))}: "
+                         "add cues to cues.toml or retrain the model with annotated passages")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sklearn.pipeline import Pipeline
+from typing import TYPE_CHECKING
 
 from .errors import ModelError
 from .paths import repository_path
 from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
 META_FILE = "model.json"
@@ -51,19 +53,24 @@ def load_meta(directory: str | Path) -> dict:
         raise ModelError(f"{path}: unreadable model metadata ({exc})") from exc
 
 
-def load_model(directory: str | Path | None, taxonomy: Taxonomy) -> LeverModel:
-    """Load a model (the shipped one when `directory` is None), refusing files that
-    carry unexpected code or another taxonomy."""
-    import skops.io as sio
-
-    directory = Path(directory) if directory else default_model_dir()
-    meta = load_meta(directory)
-    # A taxonomy may have levers the model was not trained for (they are scored
-    # from their cues), not the other way round.
+def check_model_levers(meta: dict, taxonomy: Taxonomy, directory: str | Path) -> None:
+    """A taxonomy may have levers the model was not trained for (they are scored
+    from their cues), not the other way round."""
     unknown = sorted(set(meta.get("levers") or ["?"]) - set(taxonomy.ids))
     if unknown:
         raise ModelError(f"{directory}: the model was trained for levers the taxonomy does not have "
                          f"({', '.join(unknown)}); retrain it")
+
+
+def load_model(directory: str | Path | None, taxonomy: Taxonomy) -> LeverModel:
+    """Load a model (the shipped one when `directory` is None), refusing files that
+    carry unexpected code or another taxonomy."""
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+
+    directory = Path(directory) if directory else default_model_dir()
+    meta = load_meta(directory)
+    check_model_levers(meta, taxonomy, directory)
     path = directory / MODEL_FILE
     try:
         untrusted = sio.get_untrusted_types(file=path)

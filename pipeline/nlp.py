@@ -17,12 +17,22 @@ DEFAULT_SPACY_MODEL = "fr_core_news_md"
 LEMMA_PIPES = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 
 
-@functools.cache
 def load_nlp(name: str = DEFAULT_SPACY_MODEL) -> Language:
+    """The pipeline `name`, loaded on the first call of the process."""
+    # One cache entry per name: `load_nlp()` and `load_nlp("fr_core_news_md")` (the
+    # model's SpacyFeatures) used to be two entries, and two copies of spaCy (+225 MiB).
+    return _load(name)
+
+
+@functools.cache
+def _load(name: str) -> Language:
     import spacy
 
     try:
-        nlp = spacy.load(name, exclude=["parser", "ner"])
+        # "strings": the vocabulary's 700,000 strings (130 MiB in memory) are those of
+        # the word vectors, which are looked up by hash; the strings of the texts are
+        # added as they come. The lemmas and vectors are the same without them.
+        nlp = spacy.load(name, exclude=["parser", "ner", "strings"])
     except OSError as exc:
         raise ModelError(
             f"spaCy model '{name}' is not installed (it is a dependency of leviers: "

@@ -11,7 +11,7 @@ from pipeline.classify import classify
 from pipeline.cues import load_cues
 from pipeline.model import load_model
 from pipeline.report.tables import coverage_table, evidence_scores, passage_table
-from pipeline.run import deplored
+from pipeline.tasks import deplored
 from pipeline.types import DECISION, CoverageRule, Passage
 from tests.helpers import REPO
 

@@ -12,7 +12,8 @@ from tests.helpers import REPO
 
 PACKAGE = REPO / "pipeline"
 STAGES = ("pipeline.extract", "pipeline.segment", "pipeline.classify", "pipeline.model", "pipeline.report")
-ORCHESTRATION = ("pipeline.run", "pipeline.cli", "pipeline.training")
+ORCHESTRATION = ("pipeline.run", "pipeline.cli", "pipeline.training", "pipeline.tasks", "pipeline.cache",
+                 "pipeline.executors", "pipeline.preload")
 
 
 def module_name(path: Path) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import jinja2
 import pandas as pd
 
-from ..classify import CUE_FLOOR, CUE_LIFT, CUE_ONLY, MAX_LEVERS, NO_CUE_PENALTY
+from ..cues import CUE_FLOOR, CUE_LIFT, CUE_ONLY, MAX_LEVERS, NO_CUE_PENALTY
 from ..i18n import DEFAULT_LANG, number, plural, translator
 from ..taxonomy import Lever, Taxonomy
 from ..types import DECISION, LABEL_SEPARATOR, CoverageRule, Result

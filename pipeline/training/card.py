@@ -6,7 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from ..classify import CUE_RULE
+from ..cues import CUE_RULE
 from ..model import CARD_FILE, META_FILE, MODEL_FILE, LeverModel
 from .metrics import metrics_table
 
