@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 import psutil
+from extract_bench import page_count  # this folder is on the path of a script run from it
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_PDFS = REPO.parent / "shared" / "pdfs"
@@ -62,17 +63,6 @@ def synthetic_corpus(folder: Path, count: int, seed: int = 14) -> Path:
         text = f"Fiche action n° {number + 1}\n\n" + "\n\n".join(paragraphs) + "\n"
         (folder / f"fiche-{number:04d}.txt").write_text(text, "utf-8")
     return folder
-
-
-def page_count(paths: list[Path]) -> int:
-    import pypdfium2 as pdfium
-
-    total = 0
-    for path in paths:
-        document = pdfium.PdfDocument(path)
-        total += len(document)
-        document.close()
-    return total
 
 
 def pdftotext_seconds(paths: list[Path]) -> float | None:

@@ -207,14 +207,14 @@ def test_workers_that_cannot_run_stop_the_run_without_blaming_a_file(tiny_corpus
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    import pipeline.executors
+    import pipeline.workers
 
-    def dying_pool(jobs):
+    def dying_pool(jobs, preload=()):
         # Every worker exits as it starts, as when the machinery itself is broken.
         return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver"),
                                    initializer=os._exit, initargs=(7,))
 
-    monkeypatch.setattr(pipeline.executors, "_pool", dying_pool)
+    monkeypatch.setattr(pipeline.workers, "_pool", dying_pool)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["analyse", str(tiny_corpus), "-o", str(out), "-j", "2"])
     assert result.exit_code == 1

@@ -12,14 +12,12 @@ import errno
 import fnmatch
 import os
 import time
-from collections import deque
 from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 
 from ..errors import ExtractionError, LeviersError
 from ..types import Page
 
-MAX_FILES_PER_WORKER = 50  # then a new worker: memory stays bounded however many files
 PDF_SUFFIXES = (".pdf",)
 TEXT_SUFFIXES = (".docx", ".odt", ".txt", ".md", ".html", ".htm")
 SUPPORTED_SUFFIXES = PDF_SUFFIXES + TEXT_SUFFIXES
@@ -113,105 +111,33 @@ def extract_many(
     """Extract files in parallel worker processes (pdfium is not thread-safe),
     yielding (path, pages or the error, seconds spent) in the input order.
 
-    `jobs` defaults to every core. At most two files per worker are in flight,
-    and workers are renewed now and then, so memory stays bounded whatever the
-    number of files. A file that crashes its worker fails alone."""
+    `jobs` defaults to every core. The workers are those of the analysis
+    (workers.LocalExecutor), with the readers only imported: a file that
+    crashes its worker fails alone, and memory stays bounded."""
+    from ..workers import LocalExecutor
+
     paths = list(paths)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
-    if jobs == 1:
-        for path in paths:
-            yield (path, *_timed_extract(path))
+    if min(jobs or os.cpu_count() or 1, len(paths)) <= 1:
+        yield from map(_extract_one, paths)
         return
-    from multiprocessing import forkserver
-
-    preload = list(getattr(getattr(forkserver, "_forkserver", None), "_preload_modules", ["__main__"]))
-    pool = _pool(jobs)
-    window: deque = deque()
+    executor = LocalExecutor(jobs, preload=READERS)
     try:
-        for path in paths:
-            window.append((path, _submit(pool, path)))
-            if len(window) >= 2 * jobs:
-                pool, result = _next_result(window, pool, jobs)
-                yield result
-        while window:
-            pool, result = _next_result(window, pool, jobs)
-            yield result
+        yield from executor.map(_extract_one, [(path,) for path in paths], on_crash=_crashed)
     finally:
-        pool.shutdown(cancel_futures=True)
-        _stop_fork_server(preload)
+        executor.close()
 
 
-def _stop_fork_server(preload: list[str]) -> None:
-    """The fork server goes with the run, and the caller's preload list comes
-    back: its workers skip the caller's script (see worker.py), which the
-    caller's own processes, started later, must not."""
-    from multiprocessing import forkserver
-
-    server = getattr(forkserver, "_forkserver", None)
-    if server is not None and hasattr(server, "_stop"):
-        server._stop()
-        server._preload_modules = preload
+# What the readers' fork server imports; `worker` keeps the workers from running
+# the caller's script again (see there).
+READERS = ["pipeline.extract.worker", "pipeline.extract.pdf", "pipeline.extract.formats"]
 
 
-def _submit(pool, path: Path):
-    try:
-        return pool.submit(_timed_extract, path)
-    except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
-        raise LeviersError(f"cannot start the processes that read the files ({exc})") from exc
+def _crashed(args: tuple[Path]) -> tuple[Path, ExtractionError, float]:
+    return args[0], ExtractionError("the reader crashed on this file (damaged?)"), 0.0
 
 
-def _pool(jobs: int):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # A fork server starts once per run with the readers imported, then forks
-    # workers from itself: quick to start, and free of the caller's threads
-    # and memory (spaCy's model), unlike a plain fork. `worker` keeps the
-    # workers from running the caller's script again (see there).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.extract.worker", "pipeline.extract.pdf", "pipeline.extract.formats"])
-    return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=MAX_FILES_PER_WORKER,
-                               initializer=_use_environment, initargs=(dict(os.environ),))
-
-
-def _use_environment(environment: dict[str, str]) -> None:
-    """In a worker: the caller's environment as it is now, not as it was when
-    the fork server started (PATH decides whether Tesseract is found)."""
-    os.environ.clear()
-    os.environ.update(environment)
-
-
-def _next_result(window: deque, pool, jobs: int):
-    from concurrent.futures.process import BrokenProcessPool
-
-    path, future = window.popleft()
-    try:
-        return pool, (path, *future.result())
-    except BrokenProcessPool:
-        # Some file in flight killed its worker: retry this one alone, and
-        # the others in a new pool.
-        pool.shutdown(cancel_futures=True)
-        pool = _pool(jobs)
-        for i, (other, _) in enumerate(window):
-            window[i] = (other, _submit(pool, other))
-        with _pool(1) as alone:
-            try:
-                return pool, (path, *_submit(alone, path).result())
-            except BrokenProcessPool:
-                pass
-        # Blame the file only if a worker that reads nothing survives.
-        with _pool(1) as check:
-            try:
-                check.submit(_alive).result()
-            except BrokenProcessPool as exc:
-                pool.shutdown(cancel_futures=True)
-                raise LeviersError("the processes that read the files crash as they start: "
-                                   "leviers cannot run here") from exc
-        return pool, (path, ExtractionError("the reader crashed on this file (damaged?)"), 0.0)
-
-
-def _alive() -> bool:
-    return True
+def _extract_one(path: Path) -> tuple[Path, list[Page] | ExtractionError, float]:
+    return (path, *_timed_extract(path))
 
 
 def _timed_extract(path: Path) -> tuple[list[Page] | ExtractionError, float]:
