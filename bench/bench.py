@@ -7,11 +7,14 @@ The files: the sample PDFs of corpora/samples and, when present, the real PDFs o
 
 - pdftotext's pages/s on those files, one process (the reference);
 - `leviers analyse` with --jobs 1 and --jobs 2, no cache: whole-run pages/s (start-up
-  included), the time from start to the first document done, and the peak resident
+  included), the time from start to the first document done, the pages/s from then
+  on (the other documents' pages over the time they took), and the peak resident
   memory (RSS) of the main process and of the largest other process (workers);
   (the peak of RSS, which counts in full the pages a worker shares with the fork
   server it was forked from, and the peak of PSS, which counts them in part);
 - the same run twice with a cache: the second run reads every document back;
+- one PDF of 300 pages (those files' pages over again, written here), --jobs 1: the
+  peak memory of a worker on a long document;
 - a synthetic corpus of short documents (written here) through the local executor
   (--jobs 2) and through a Dask LocalCluster of 2 workers (--dask local --jobs 2).
 
@@ -25,6 +28,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +67,21 @@ def synthetic_corpus(folder: Path, count: int, seed: int = 14) -> Path:
         text = f"Fiche action n° {number + 1}\n\n" + "\n\n".join(paragraphs) + "\n"
         (folder / f"fiche-{number:04d}.txt").write_text(text, "utf-8")
     return folder
+
+
+def long_document(sources: list[Path], path: Path, pages: int) -> int:
+    """A PDF of about `pages` pages, the sources' pages one after the other, over again:
+    the memory a worker needs for a long document."""
+    import pypdfium2
+
+    documents = [pypdfium2.PdfDocument(source) for source in sources]
+    out = pypdfium2.PdfDocument.new()
+    while len(out) < pages:
+        for document in documents:
+            if len(out) < pages:
+                out.import_pages(document, list(range(min(len(document), pages - len(out)))))
+    out.save(path)
+    return len(out)
 
 
 def pdftotext_seconds(paths: list[Path]) -> float | None:
@@ -123,18 +142,24 @@ def analyse(input_path: Path, output: Path, *options: str) -> dict:
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment,
                                cwd=REPO)
     peaks = Peaks(process.pid)
-    first = None
+    done: list[tuple[float, int]] = []  # when each document was reported, and its pages
     assert process.stdout is not None
     for line in process.stdout:
-        if first is None and line.lstrip().startswith(("✓", "✗")):
-            first = time.perf_counter() - clock
+        if line.lstrip().startswith(("✓", "✗")):
+            pages = re.search(r" (\d+) pages?,", line)
+            done.append((time.perf_counter() - clock, int(pages.group(1)) if pages else 0))
     status = process.wait()
     seconds = time.perf_counter() - clock
     memory = peaks.stop()
     if status not in (0, 3):
         raise SystemExit(f"leviers analyse {' '.join(options)} failed with status {status}")
     run = json.loads((output / "run.json").read_text("utf-8"))
+    first = done[0][0] if done else None
+    # Once the workers are loaded: the pages of the other documents over the time they took.
+    later = sum(pages for _, pages in done[1:])
+    started = round(later / (done[-1][0] - first), 1) if later and first and done[-1][0] > first else None
     return {"seconds": round(seconds, 2), "first_document_s": round(first, 2) if first else None,
+            "started_pages_per_s": started,
             "documents": run["documents"]["analysed"], "reused": (run.get("cache") or {}).get("reused", 0),
             **memory}
 
@@ -174,6 +199,11 @@ def main() -> None:
     row("analyse --jobs 2, cache filled", pages, analyse(real, work / "o3", "--jobs", "2"))
     row("analyse --jobs 2, cached re-run", pages, analyse(real, work / "o3", "--jobs", "2"))
 
+    big = work / "big"
+    big.mkdir()
+    big_pages = long_document(files, big / "long.pdf", 300)
+    row(f"one PDF of {big_pages} pages, --jobs 1", big_pages, analyse(big, work / "b1", "--jobs", "1", "--no-cache"))
+
     synthetic = synthetic_corpus(work / "synthetic", arguments.synthetic)
     row(f"{arguments.synthetic} short docs, --jobs 2", 0,
         analyse(synthetic, work / "s1", "--jobs", "2", "--no-cache"))
@@ -191,11 +221,12 @@ def main() -> None:
         "peak_rss_mib": max(max(r.get("main_mib", 0), r.get("worker_mib", 0)) for r in rows),
     }
     print()
-    print(f"{'run':48} {'s':>7} {'pages/s':>8} {'first doc s':>11} {'main MiB':>9} {'worker MiB':>10} "
-          f"{'worker PSS':>10}")
+    print(f"{'run':48} {'s':>7} {'pages/s':>8} {'first doc s':>11} {'then pages/s':>12} {'main MiB':>9} "
+          f"{'worker MiB':>10} {'worker PSS':>10}")
     for r in rows:
         print(f"{r['run']:48} {r['seconds']:>7} {r.get('pages_per_s', ''):>8} {r.get('first_document_s') or '':>11} "
-              f"{r.get('main_mib', ''):>9} {r.get('worker_mib', ''):>10} {r.get('worker_pss_mib', ''):>10}")
+              f"{r.get('started_pages_per_s') or '':>12} {r.get('main_mib', ''):>9} {r.get('worker_mib', ''):>10} "
+              f"{r.get('worker_pss_mib', ''):>10}")
     print(json.dumps(summary))
     arguments.json.parent.mkdir(parents=True, exist_ok=True)
     arguments.json.write_text(json.dumps({"summary": summary, "runs": rows}, indent=2) + "\n", "utf-8")

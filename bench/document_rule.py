@@ -79,7 +79,7 @@ def oof_scores(path: Path):
         from pipeline.classify import combine
         from pipeline.cues import load_cues
         from pipeline.model import load_model
-        from pipeline.nlp import LEMMA_PIPES, load_nlp, without
+        from pipeline.nlp import load_nlp
         from pipeline.taxonomy import load_taxonomy
         from pipeline.training.corpus import read_examples
         from pipeline.training.train import out_of_fold_scores, shipped_corpus
@@ -90,7 +90,7 @@ def oof_scores(path: Path):
         Y, S, _, _ = out_of_fold_scores(examples, taxonomy.ids, views)
         # The scores a document gets in `analyse`: the model's, moved by the cues.
         nlp = load_nlp()
-        docs = nlp.pipe([e.text for e in examples], disable=without(nlp, *LEMMA_PIPES))
+        docs = nlp.pipe([e.text for e in examples])
         S = combine(S, list(range(len(taxonomy.ids))), load_cues(taxonomy).evidence(docs))
         np.savez(path, Y=Y, S=S, ids=np.array([e.id for e in examples]),
                  where=np.array([e.where for e in examples]))

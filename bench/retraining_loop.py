@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 from pipeline.classify import Analysed, build_model, combine  # noqa: E402
 from pipeline.cues import load_cues  # noqa: E402
 from pipeline.model import load_model  # noqa: E402
-from pipeline.nlp import LEMMA_PIPES, load_nlp, without  # noqa: E402
+from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.report.tables import passage_table  # noqa: E402
 from pipeline.taxonomy import load_taxonomy  # noqa: E402
 from pipeline.training.corpus import label_matrix, read_examples  # noqa: E402
@@ -94,7 +94,7 @@ def main() -> None:
                                        np.vstack([corpus_X.vectors, X.vectors[picked]])),
                               np.vstack([corpus_Y, Y[picked]]))
         learnt = estimator[-1].decision_scores(estimator[1:-1].transform(X[b]))
-        evidence = cues.evidence(nlp.pipe([texts[i] for i in b], disable=without(nlp, *LEMMA_PIPES)))
+        evidence = cues.evidence(nlp.pipe([texts[i] for i in b]))
         alone = figures(Y[b], learnt, documents[b])
         hybrid = figures(Y[b], combine(learnt, columns, evidence), documents[b])
         print(f"{name:5} {n:4d} {how:9} {len(picked):4d}   {alone[0]:.2f} / {alone[1]:.2f}"

@@ -25,7 +25,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from .cues import CUE_FLOOR, CUE_LIFT, CUE_ONLY, MAX_LEVERS, NO_CUE_PENALTY, CueEvidence, Cues, check_levers
 from .model import LeverModel
-from .nlp import DEFAULT_SPACY_MODEL, LEMMA_PIPES, load_nlp, without
+from .nlp import DEFAULT_SPACY_MODEL, load_nlp
 from .types import DECISION, Classified
 
 if TYPE_CHECKING:
@@ -70,10 +70,10 @@ class SpacyFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X: Sequence[str] | Sequence[Doc]) -> Analysed:
         nlp = load_nlp(self.spacy_model)
         lemmas, vectors = [], np.zeros((len(X), nlp.vocab.vectors_length), dtype=np.float32)
-        docs: Iterable[Doc] = nlp.pipe(X, batch_size=self.batch_size, disable=without(nlp, *LEMMA_PIPES)) \
+        docs: Iterable[Doc] = nlp.pipe(X, batch_size=self.batch_size) \
             if len(X) and isinstance(X[0], str) else X  # type: ignore[assignment]
         for i, doc in enumerate(docs):
-            lemmas.append(" ".join(t.lemma_.lower() for t in doc if t.is_alpha and len(t) > 1))
+            lemmas.append(" ".join(t.lemma_ for t in doc if t.is_alpha and len(t) > 1))
             content = [t.vector for t in doc if t.is_alpha and not t.is_stop and t.has_vector]
             if content:
                 mean = np.asarray(content).mean(axis=0)
@@ -264,7 +264,7 @@ def classify(texts: Sequence[str], model: LeverModel, cues: Cues, scoring: str =
     """Score passages for every lever of the cues' taxonomy (see CUE_RULE)."""
     check_scorable(model, cues)
     nlp = load_nlp()
-    docs = list(nlp.pipe(texts, batch_size=64, disable=without(nlp, *LEMMA_PIPES)))
+    docs = list(nlp.pipe(texts, batch_size=64))
     evidence = cues.evidence(docs)
     learnt = model_scores(model.estimator, docs) if scoring != "cues" else None
     columns = [cues.lever_ids.index(lever) for lever in model.levers]

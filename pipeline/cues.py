@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import ModelError, TaxonomyError
-from .nlp import LEMMA_PIPES, load_nlp, without
+from .nlp import load_nlp
 from .taxonomy import Taxonomy, read_toml
 
 if TYPE_CHECKING:
@@ -125,18 +125,13 @@ _MATCHERS: dict[str, CueMatcher] = {}
 
 
 class CueMatcher:
-    """Matches the phrases on lowercased lemmas and on lowercased words.
-
-    Both, because spaCy lemmatises some words differently alone and in a
-    sentence (participles, feminines, acronyms); a hit on either counts once.
-    """
+    """Matches the phrases on lemmas and on lowercased words; a hit on either counts once."""
 
     def __init__(self, cues: Cues):
         from spacy.matcher import PhraseMatcher
 
         self.cues = cues
         self.nlp = load_nlp()
-        self.disable = without(self.nlp, *LEMMA_PIPES)
         self.matchers: dict[str, PhraseMatcher] = {
             attr: PhraseMatcher(self.nlp.vocab, attr=attr) for attr in ("LEMMA", "LOWER")}
         for k, table in enumerate(cues.tables):
@@ -146,24 +141,20 @@ class CueMatcher:
                     self.matchers["LEMMA"].add(f"{key}{k}", self._lemma_patterns(phrases))
 
     def _lemma_patterns(self, phrases: Sequence[str]) -> list[Doc]:
-        """Three lemma readings of each phrase, because spaCy lemmatises a phrase
-        alone unlike the same words in a sentence ("habitant" alone → "habiter"):
-        the words as written (dictionary forms), the phrase lemmatised alone, and
-        lemmatised after a determiner ("les …")."""
-        patterns: dict[tuple[str, ...], Doc] = {}
-        alone = self.nlp.pipe(phrases, disable=self.disable)
-        after = self.nlp.pipe([f"les {p}" for p in phrases], disable=self.disable)
-        for phrase, lemmatised, in_context in zip(phrases, alone, after):
-            as_written = self.nlp.make_doc(phrase)
+        """Two lemma readings of each phrase: its words' lemmas, and its words as
+        written, since the lookup table does not always give one lemma to all the
+        forms of a word, and a phrase is written in the form the cue means."""
+        patterns: dict[tuple[int, ...], Doc] = {}
+        for phrase in phrases:
+            lemmatised, as_written = self.nlp.make_doc(phrase), self.nlp.make_doc(phrase)
             for token in as_written:
-                token.lemma_ = token.lower_
-            context = in_context[1:].as_doc() if len(in_context) > 1 else in_context
-            for doc in (as_written, _lower_lemmas(lemmatised), _lower_lemmas(context)):
-                patterns.setdefault(tuple(t.lemma_ for t in doc), doc)
+                token.lemma = token.lower
+            for doc in (lemmatised, as_written):
+                patterns.setdefault(tuple(t.lemma for t in doc), doc)
         return list(patterns.values())
 
     def evidence(self, docs: Iterable[Doc]) -> CueEvidence:
-        docs = [_lower_lemmas(doc) for doc in docs]
+        docs = list(docs)
         column = {lever: j for j, lever in enumerate(self.cues.lever_ids)}
         strong = np.zeros((len(docs), len(column)), dtype=int)
         weak = np.zeros_like(strong)
@@ -196,16 +187,6 @@ class CueMatcher:
                     per_lever[lever] = [doc[s:e].text for s, e, _ in sorted(kept)]
             matches.append(per_lever)
         return CueEvidence(strong, weak, matches)
-
-
-def _lower_lemmas(doc: Doc) -> Doc:
-    """Lowercase the lemmas in place (the French lemmatiser keeps the case of proper
-    nouns and of sentence-initial acronyms) so that phrases and passages compare alike."""
-    for token in doc:
-        lemma = token.lemma_ or token.lower_
-        if lemma != lemma.lower() or not token.lemma_:
-            token.lemma_ = lemma.lower()
-    return doc
 
 
 def check_levers(model_levers: Sequence[str], cues: Cues) -> None:

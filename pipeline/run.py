@@ -24,7 +24,7 @@ from .errors import LeviersError
 from .executors import DaskExecutor, LocalExecutor
 from .extract import walk_documents
 from .extract.ocr import GARBLED
-from .model import check_model_levers, default_model_dir, load_meta, load_model
+from .model import check_model, default_model_dir, load_meta, load_model
 from .report.tables import ERROR_COLUMNS, coverage_table, evidence_scores
 from .tasks import DocumentResult, Settings, analyse_document, failure, file_digest, table_frame
 from .taxonomy import Taxonomy, load_taxonomy
@@ -71,7 +71,7 @@ def analyse(
     model_dir = Path(model_dir) if model_dir else default_model_dir()
     # The main process reads the model's metadata only: the workers load the model and spaCy.
     meta = load_meta(model_dir)
-    check_model_levers(meta, taxonomy, model_dir)
+    check_model(meta, taxonomy, model_dir)
     cues = cues or load_cues(taxonomy)
     check_levers(meta["levers"], cues)
     settings = Settings(str(model_dir.resolve()), taxonomy, cues)

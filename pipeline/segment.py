@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .nlp import without
 from .types import BULLET, EVIDENCE_KINDS, REGION_END, Page, Passage
 
 if TYPE_CHECKING:
@@ -82,7 +81,7 @@ def segment(pages: Iterable[Page], document: str, nlp: Language) -> list[Passage
     whole = _run_on([block for page in pages for block in _blocks(page, repair, repeated)])
     blocks = [(block, piece) for block in whole for piece in _pieces(block.text)]
     # Small batches: spaCy holds a batch's hidden states at once, and pieces can be MAX_CHARS long.
-    docs = nlp.pipe((piece for _, piece in blocks), disable=without(nlp, "senter"), batch_size=BATCH)
+    docs = nlp.pipe((piece for _, piece in blocks), batch_size=BATCH)
     chunks = [(block, chunk) for (block, _), doc in zip(blocks, docs)
               for chunk in _chunks([s.text.strip() for s in doc.sents])
               if len(WORD.findall(" ".join(chunk))) >= MIN_WORDS]

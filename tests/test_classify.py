@@ -14,7 +14,7 @@ from pipeline.classify import (
     rescale,
 )
 from pipeline.errors import ModelError
-from pipeline.model import load_model
+from pipeline.model import META_FILE, MODEL_FILE, STRUCTURE, load_model
 from pipeline.taxonomy import load_taxonomy
 from pipeline.training.card import save_model
 from pipeline.training.train import train
@@ -132,11 +132,39 @@ def test_a_file_that_is_not_a_model_is_refused(saved_model, tmp_path, taxonomy):
     folder = tmp_path / "fake"
     folder.mkdir()
     (folder / "model.json").write_text((saved_model / "model.json").read_text())
-    (folder / "model.skops").write_bytes(b"not a zip at all")
+    (folder / "model.npz").write_bytes(b"not a zip at all")
     with pytest.raises(ModelError, match="not a leviers model file"):
         load_model(folder, taxonomy)
     with pytest.raises(ModelError, match="no model here"):
         load_model(tmp_path / "nowhere", taxonomy)
+
+
+def _copy_meta(saved_model, folder, **changes) -> None:
+    folder.mkdir()
+    meta = json.loads((saved_model / META_FILE).read_text())
+    (folder / META_FILE).write_text(json.dumps({**meta, **changes}))
+
+
+def test_a_model_file_that_names_another_class_or_holds_a_pickle_is_refused(saved_model, tmp_path, taxonomy):
+    with np.load(saved_model / MODEL_FILE) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    structure = json.loads(arrays[STRUCTURE].tobytes())
+    structure["steps"][0][1] = "subprocess.Popen"
+    _copy_meta(saved_model, tmp_path / "code")
+    np.savez(tmp_path / "code" / MODEL_FILE, **{**arrays, STRUCTURE: np.frombuffer(json.dumps(structure).encode(),
+                                                                              dtype=np.uint8)})
+    with pytest.raises(ModelError, match="refused, it names the class subprocess.Popen"):
+        load_model(tmp_path / "code", taxonomy)
+    _copy_meta(saved_model, tmp_path / "pickle")
+    np.savez(tmp_path / "pickle" / MODEL_FILE, **{**arrays, "levers/thresholds_": np.array([object()])})
+    with pytest.raises(ModelError, match="not a leviers model file"):
+        load_model(tmp_path / "pickle", taxonomy)
+
+
+def test_a_model_of_an_earlier_analyser_must_be_retrained(saved_model, tmp_path, taxonomy):
+    _copy_meta(saved_model, tmp_path / "old", analyser="spacy-tagger")
+    with pytest.raises(ModelError, match="retrain it"):
+        load_model(tmp_path / "old", taxonomy)
 
 
 def test_one_value_of_C_per_view(nlp):

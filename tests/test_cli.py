@@ -166,7 +166,7 @@ def test_train_then_evaluate(annotated_file, tmp_path, default_model_dir):
     assert "cget.territoire_referent" in meta["not_learnt"] and "cget.ingenierie" not in meta["not_learnt"]
     assert "scored from their cues alone: " in (model_dir / "MODEL_CARD.md").read_text()
     assert "cget.territoire_referent" not in meta["levers"]
-    assert {p.name for p in model_dir.iterdir()} == {"model.skops", "model.json", "MODEL_CARD.md"}
+    assert {p.name for p in model_dir.iterdir()} == {"model.npz", "model.json", "MODEL_CARD.md"}
 
     shutil.copytree(default_model_dir, tmp_path / "copy")
     metrics_file = tmp_path / "m.json"

@@ -128,7 +128,7 @@ def test_train_on_each_import_format(suggestions, trained, fmt):
     annotated = len(rows) - (fmt == "labelstudio")
     assert f"{annotated} passages de 1 fichier(s)" in output
     assert ("1 tâche(s) sans annotation laissée(s) de côté" in output) == (fmt == "labelstudio")
-    assert (model_dir / "model.skops").is_file()
+    assert (model_dir / "model.npz").is_file()
 
 
 def test_evaluate_compares_the_new_models_with_the_shipped_one(suggestions, trained, default_model_dir):

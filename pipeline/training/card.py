@@ -1,13 +1,12 @@
-"""Writing a model: its skops file, its metadata and the model card made from them."""
+"""Writing a model: its file, its metadata and the model card made from them."""
 
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 from ..cues import CUE_RULE
-from ..model import CARD_FILE, META_FILE, MODEL_FILE, LeverModel
+from ..model import CARD_FILE, META_FILE, MODEL_FILE, LeverModel, write_estimator
 from .metrics import metrics_table
 
 # A drop from cross-validation to an evaluation set that the card points out.
@@ -15,12 +14,9 @@ GAP_WARNING = 0.1
 
 
 def save_model(model: LeverModel, directory: str | Path) -> None:
-    import skops.io as sio
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    # Deflated, the vocabularies in the file's schema take a fifth of the space.
-    sio.dump(model.estimator, directory / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    write_estimator(model.estimator, directory / MODEL_FILE)
     save_meta(model.meta, directory)
 
 

@@ -16,7 +16,7 @@ from sklearn.model_selection import GroupKFold, KFold
 from ..classify import VIEWS, Analysed, build_model
 from ..errors import AnnotationError
 from ..model import LeverModel, default_model_dir, load_model
-from ..nlp import DEFAULT_SPACY_MODEL
+from ..nlp import ANALYSER, DEFAULT_SPACY_MODEL
 from ..paths import repository_path
 from ..taxonomy import Taxonomy
 from ..types import DECISION
@@ -25,7 +25,7 @@ from .corpus import Example, label_matrix, read_examples
 from .metrics import metrics
 
 DESIGN = (
-    "spaCy `fr_core_news_md` lemmas and mean word vectors → views {views} (words: TF-IDF over "
+    "lemmas from the lookup table and mean word vectors of spaCy `fr_core_news_md` → views {views} (words: TF-IDF over "
     "lemma uni- and bigrams; chars: TF-IDF over character 3–5-grams of the lemmas; vectors: the "
     "mean vector of content words) → per lever, one logistic regression per view (class_weight "
     "balanced, C {C}), probabilities averaged; each lever's threshold maximises its F1 on {cv}-fold "
@@ -153,12 +153,13 @@ def train(
         "name": name,
         "levers": learnt,
         "taxonomy_digest": taxonomy.digest,
+        "analyser": ANALYSER,
         "design": DESIGN.format(views=", ".join(views), C=estimator[-1].C, cv=estimator[-1].cv),
         "params": {"views": list(views), "C": list(estimator[-1].C)},
         "trained": date.today().isoformat(),
         "versions": {
             pkg: version(pkg)
-            for pkg in ("leviers", "scikit-learn", "spacy", "skops", DEFAULT_SPACY_MODEL.replace("_", "-"))
+            for pkg in ("leviers", "scikit-learn", "spacy", DEFAULT_SPACY_MODEL.replace("_", "-"))
         },
         "training_data": _data_summary(paths, examples, lever_ids, len(skipped)),
         "thresholds": dict(zip(learnt, map(float, estimator[-1].thresholds_))),
