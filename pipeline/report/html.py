@@ -21,7 +21,7 @@ from ..cues import CUE_FLOOR, CUE_LIFT, CUE_ONLY, MAX_LEVERS, NO_CUE_PENALTY
 from ..i18n import DEFAULT_LANG, number, plural, translator
 from ..taxonomy import Lever, Taxonomy
 from ..types import DECISION, LABEL_SEPARATOR, CoverageRule, Result
-from .tables import cue_words, quote, summary_table, top_passages
+from .tables import best_passages, cue_words, evidence_scores, quote, summary_table
 
 QUOTES_PER_LEVER = 3
 # Geometry of the charts, in pixels.
@@ -227,6 +227,14 @@ def document(name: str, anchor: str, coverage: pd.DataFrame, result: Result, lan
     taxonomy, rule = result.taxonomy, result.rule
     coverage = coverage[coverage["document"] == name]
     passages = result.passages[result.passages["document"] == name]
+    evidence = evidence_scores(passages, taxonomy.ids)
+    texts, pages = passages["text"].tolist(), passages["page"].tolist()
+
+    def quotes(lever: str) -> pd.DataFrame:
+        """The passages quoted for a lever, best first."""
+        column = evidence[:, taxonomy.ids.index(lever)]
+        return passages.iloc[best_passages(column, texts, pages, QUOTES_PER_LEVER)]
+
     frameworks = [(framework, coverage[coverage["framework"] == framework.id]) for framework in taxonomy.frameworks]
     return {
         "name": name,
@@ -239,7 +247,7 @@ def document(name: str, anchor: str, coverage: pd.DataFrame, result: Result, lan
             (taxonomy.lever(row.lever), row,
              [(highlighted(quote(passage["text"]), cue_words(passage["cues"], row.lever)), passage["page"],
                passage[row.lever])
-              for _, passage in top_passages(passages, row.lever, QUOTES_PER_LEVER).iterrows()])
+              for _, passage in quotes(row.lever).iterrows()])
             for row in coverage[coverage["level"] != "none"].itertuples()
         ],
         "vigilance": [
