@@ -71,7 +71,7 @@ def evidence_scores(passages: pd.DataFrame, lever_ids: list[str]) -> np.ndarray:
     scores[~passages["kind"].isin(EVIDENCE_KINDS).to_numpy()] = 0.0
     column = {lever: i for i, lever in enumerate(lever_ids)}
     deplores = passages["deplores"].to_numpy()
-    # Few passages deplore anything: only theirs are read (this runs per document and lever).
+    # Few passages deplore anything: only theirs are read (this runs for every document).
     for row in np.flatnonzero(deplores.astype(bool)):
         for lever in filter(None, str(deplores[row]).split(LABEL_SEPARATOR)):
             if lever in column:
