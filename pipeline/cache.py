@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
@@ -86,9 +85,8 @@ class ResultCache:
         only costs that time."""
         if result.error or result.skipped:
             return
-        fields = asdict(result)
-        for transient in ("name", "seconds", "error"):
-            fields.pop(transient)
+        # Not dataclasses.asdict, which would copy every cell of the table first.
+        fields = {"pages": result.pages, "skipped": result.skipped, "table": result.table}
         data = {"sha256": sha256, "context": self.context, "result": fields}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

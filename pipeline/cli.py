@@ -73,11 +73,13 @@ class Progress:
         self.bar = None
 
     def start(self, total: int, label: str) -> None:
+        self.close()
+        if self.quiet:
+            return
         from tqdm import tqdm
 
-        self.close()
         # disable=None: drawn on a terminal only, so that logs and pipes get plain lines.
-        self.bar = tqdm(total=total, desc=label, unit="", disable=True if self.quiet else None,
+        self.bar = tqdm(total=total, desc=label, unit="", disable=None,
                         bar_format="{desc} {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining}")
 
     def update(self, done: int) -> None:

@@ -174,8 +174,11 @@ def table_frame(columns: dict[str, list], lever_ids: list[str], name: str) -> pd
             frame[column] = pd.Series(columns.get(column, []), dtype="int64")
         else:
             frame[column] = pd.Series(columns.get(column, []), dtype=object)
-    for lever in lever_ids:
-        frame[lever] = pd.Series(columns.get(lever, [0.0] * rows), dtype="float64")
+    # The scores as one array, not a Series per lever: a re-run builds this table for
+    # each document it reads back from the cache. (Text columns stay Series: from an
+    # array, pandas would make them strings, not objects.)
+    scores = np.array([columns.get(lever, [0.0] * rows) for lever in lever_ids], dtype="float64")
+    frame.update(zip(lever_ids, scores.reshape(len(lever_ids), rows)))
     return pd.DataFrame(frame)
 
 

@@ -9,19 +9,20 @@ prepares what the template shows: the tables' rows and the charts' geometry
 from __future__ import annotations
 
 import functools
-import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from ..cues import CUE_FLOOR, CUE_LIFT, CUE_ONLY, MAX_LEVERS, NO_CUE_PENALTY
 from ..i18n import DEFAULT_LANG, number, plural, translator
 from ..taxonomy import Lever, Taxonomy
 from ..types import DECISION, LABEL_SEPARATOR, CoverageRule, Result
-from .tables import cue_words, quote, summary_table, top_passages
+from .tables import best_passages, cue_words, evidence_scores, quote, summary_table
 
 QUOTES_PER_LEVER = 3
 # Geometry of the charts, in pixels.
@@ -34,6 +35,9 @@ LEVER_WRAP, DOCUMENT_WRAP, BAR_WRAP = 30, 44, 46
 BAR_LABEL, BAR_WIDTH, BAR_ROW, BAR_TOP = 330, 260, 24, 30
 LEGEND_SCORES = (0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0)
 
+# Rows of the coverage table from DataFrame.itertuples: attributes named after its columns.
+CoverageRows = list[Any]
+
 
 def wrap(text: str, width: int) -> list[str]:
     """A label's lines; a word longer than a line (a file name) is broken, not cut."""
@@ -41,12 +45,24 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def highlighted(text: str, words: list[str]) -> list[tuple[str, bool]]:
-    """A quote cut into (part, is a cue) so that the template marks the words that matched."""
-    pattern = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    if not pattern:
+    """A quote cut into (part, is a cue) so that the template marks the words that matched:
+    from left to right, the longest word that starts first. (With str.find, not a regular
+    expression of the words: compiling one per quote cost more than the rest of the page.)"""
+    longest_first = sorted({w for w in words if w}, key=len, reverse=True)
+    if not longest_first:
         return [(text, False)]
-    parts = re.split(f"({pattern})", text)
-    return [(part, i % 2 == 1) for i, part in enumerate(parts) if part]
+    parts: list[tuple[str, bool]] = []
+    start = 0
+    while True:
+        found = [(text.find(w, start), w) for w in longest_first]
+        # min keeps the first of equal positions: the longest word there.
+        at, word = min(((i, w) for i, w in found if i >= 0), key=lambda hit: hit[0], default=(-1, ""))
+        if at < 0:
+            break
+        parts += [(text[start:at], False), (word, True)]
+        start = at + len(word)
+    parts.append((text[start:], False))
+    return [(part, cue) for part, cue in parts if part]
 
 
 def colour(score: float) -> str:
@@ -78,7 +94,12 @@ def strong_rule(rule: CoverageRule, t: Callable[..., str], lang: str) -> str:
 def render_report(result: Result, lang: str = DEFAULT_LANG) -> str:
     """The whole page for an analysis, in French or English."""
     coverage = result.coverage
-    documents = list(dict.fromkeys(coverage["document"]))
+    # Read once, then shared out by document: an itertuples or a filter per
+    # document and chart cost more than the rest of the page.
+    rows: dict[str, CoverageRows] = {}
+    for row in coverage.itertuples():
+        rows.setdefault(row.document, []).append(row)
+    documents = list(rows)
     anchors = {name: f"doc-{i}" for i, name in enumerate(documents, 1)}
     summaries = {s.name: s for s in result.documents}
     t = translator(lang)
@@ -104,9 +125,9 @@ def render_report(result: Result, lang: str = DEFAULT_LANG) -> str:
         decision=number(DECISION, lang, 1),
         taxonomy=result.taxonomy,
         brief=brief(coverage, anchors, result.taxonomy, lang) if documents else None,
-        heatmap=heatmap(coverage, anchors, result.taxonomy, lang) if documents else None,
+        heatmap=heatmap(rows, anchors, result.taxonomy, lang) if documents else None,
         corpus=corpus(coverage, summaries, anchors, result.taxonomy) if documents else None,
-        documents=[document(name, anchors[name], coverage, result, lang) for name in documents],
+        documents=[document(name, anchors[name], rows[name], result, lang) for name in documents],
         summaries=summaries,
         errors=list(result.errors.itertuples()),
     )
@@ -174,7 +195,7 @@ class Column:
     lines: list[str]
 
 
-def heatmap(coverage: pd.DataFrame, anchors: dict[str, str], taxonomy: Taxonomy, lang: str) -> dict:
+def heatmap(rows_of: dict[str, CoverageRows], anchors: dict[str, str], taxonomy: Taxonomy, lang: str) -> dict:
     """The heatmap's geometry: a column per lever grouped by framework, a row per document."""
     x, columns, bands = HEATMAP_LEFT, {}, []
     for framework in taxonomy.frameworks:
@@ -186,13 +207,13 @@ def heatmap(coverage: pd.DataFrame, anchors: dict[str, str], taxonomy: Taxonomy,
         bands.append({"framework": framework, "x": start, "width": x - GAP - start, "middle": (start + x - GAP) / 2})
         x += GROUP_GAP
     rows, y = [], HEATMAP_TOP
-    for name, mine in coverage.groupby("document", sort=False):
+    for name, mine in rows_of.items():
         lines = wrap(name, DOCUMENT_WRAP)
         pitch = max(CELL + GAP, len(lines) * LINE + 8)
         middle = y + pitch / 2
         rows.append({"document": name, "anchor": anchors[name], "y": middle - CELL / 2, "lines": lines,
                      "first_line": middle + 4 - (len(lines) - 1) * LINE / 2,
-                     "cells": [(columns[row.lever].x, row) for row in mine.itertuples()]})
+                     "cells": [(columns[row.lever].x, row) for row in mine]})
         y += pitch
     height = y + 50
     return {"columns": list(columns.values()), "bands": bands, "rows": rows, "width": x + 150,
@@ -200,11 +221,11 @@ def heatmap(coverage: pd.DataFrame, anchors: dict[str, str], taxonomy: Taxonomy,
             "cell": CELL, "left": HEATMAP_LEFT, "top": HEATMAP_TOP, "line": LINE}
 
 
-def bars(framework_label: str, rows: pd.DataFrame, taxonomy: Taxonomy, rule: CoverageRule, lang: str) -> dict:
+def bars(framework_label: str, rows: CoverageRows, taxonomy: Taxonomy, rule: CoverageRule, lang: str) -> dict:
     """One horizontal bar per lever of a framework: the document's score, with the rule's thresholds."""
     thresholds = [DECISION] + ([rule.high_confidence] if rule.high_confidence is not None else [])
     placed, y = [], BAR_TOP
-    for row in rows.itertuples():
+    for row in rows:
         lever = taxonomy.lever(row.lever)
         lines = wrap(lever.label_in(lang), BAR_WRAP)
         pitch = max(BAR_ROW, len(lines) * LINE + 11)
@@ -220,31 +241,36 @@ def bars(framework_label: str, rows: pd.DataFrame, taxonomy: Taxonomy, rule: Cov
     }
 
 
-def document(name: str, anchor: str, coverage: pd.DataFrame, result: Result, lang: str) -> dict:
+def document(name: str, anchor: str, coverage: CoverageRows, result: Result, lang: str) -> dict:
     """One document's section: its charts, the levers it leaves out or barely touches with
     what their framework asks about them, the quotes for the others, and its points of
-    vigilance (the passages that deplore a lever's absence)."""
+    vigilance (the passages that deplore a lever's absence). `coverage`: its rows."""
     taxonomy, rule = result.taxonomy, result.rule
-    coverage = coverage[coverage["document"] == name]
     passages = result.passages[result.passages["document"] == name]
-    frameworks = [(framework, coverage[coverage["framework"] == framework.id]) for framework in taxonomy.frameworks]
+    evidence = evidence_scores(passages, taxonomy.ids)
+    scores = passages[taxonomy.ids].to_numpy(dtype=float)
+    texts, pages = passages["text"].tolist(), passages["page"].tolist()
+    cues, deplores = passages["cues"].tolist(), passages["deplores"].tolist()
+
+    def quotes(lever: str) -> list[tuple[list[tuple[str, bool]], int, float]]:
+        """The passages quoted for a lever, best first: the quote with its cues marked, page, score."""
+        column = taxonomy.ids.index(lever)
+        return [(highlighted(quote(texts[i]), cue_words(cues[i], lever)), pages[i], float(scores[i, column]))
+                for i in best_passages(evidence[:, column], texts, pages, QUOTES_PER_LEVER)]
+
+    frameworks = [(framework, [row for row in coverage if row.framework == framework.id])
+                  for framework in taxonomy.frameworks]
+    deploring = np.flatnonzero(passages["deplores"].fillna("").astype(bool).to_numpy())
     return {
         "name": name,
         "anchor": anchor,
         "charts": [bars(framework.label_in(lang), rows, taxonomy, rule, lang) for framework, rows in frameworks],
-        "counts": ", ".join(f"{framework.id.upper()} {(rows['level'] != 'none').sum()}/{len(rows)}"
+        "counts": ", ".join(f"{framework.id.upper()} {sum(row.level != 'none' for row in rows)}/{len(rows)}"
                             for framework, rows in frameworks),
-        "gaps": [(taxonomy.lever(row.lever), row) for row in coverage[coverage["level"] != "strong"].itertuples()],
-        "evidence": [
-            (taxonomy.lever(row.lever), row,
-             [(highlighted(quote(passage["text"]), cue_words(passage["cues"], row.lever)), passage["page"],
-               passage[row.lever])
-              for _, passage in top_passages(passages, row.lever, QUOTES_PER_LEVER).iterrows()])
-            for row in coverage[coverage["level"] != "none"].itertuples()
-        ],
+        "gaps": [(taxonomy.lever(row.lever), row) for row in coverage if row.level != "strong"],
+        "evidence": [(taxonomy.lever(row.lever), row, quotes(row.lever)) for row in coverage if row.level != "none"],
         "vigilance": [
-            (quote(passage.text), passage.page,
-             [taxonomy.lever(lever) for lever in passage.deplores.split(LABEL_SEPARATOR)])
-            for passage in passages[passages["deplores"].fillna("").astype(bool)].itertuples()
+            (quote(texts[i]), pages[i], [taxonomy.lever(lever) for lever in deplores[i].split(LABEL_SEPARATOR)])
+            for i in deploring
         ],
     }

@@ -70,24 +70,41 @@ def evidence_scores(passages: pd.DataFrame, lever_ids: list[str]) -> np.ndarray:
     scores = passages[lever_ids].to_numpy(dtype=float, copy=True)
     scores[~passages["kind"].isin(EVIDENCE_KINDS).to_numpy()] = 0.0
     column = {lever: i for i, lever in enumerate(lever_ids)}
-    for row, deplores in enumerate(passages["deplores"]):
-        for lever in filter(None, str(deplores).split(LABEL_SEPARATOR)):
+    deplores = passages["deplores"].to_numpy()
+    # Few passages deplore anything: only theirs are read (this runs for every document).
+    for row in np.flatnonzero(deplores.astype(bool)):
+        for lever in filter(None, str(deplores[row]).split(LABEL_SEPARATOR)):
             if lever in column:
                 scores[row, column[lever]] = 0.0
     return scores
 
 
-def top_passages(passages: pd.DataFrame, lever: str, n: int) -> pd.DataFrame:
-    """The `n` best evidence passages for `lever`, each text once, from as many pages as
-    there are quotes when the document allows: a lever shown by three passages of one
-    page, or three copies of one text, is shown by less than it seems."""
-    scores = evidence_scores(passages, [lever])[:, 0]
-    candidates = passages[scores >= DECISION].assign(_score=scores[scores >= DECISION])
-    candidates = candidates.sort_values("_score", ascending=False, kind="stable")
-    candidates = candidates[~candidates["text"].map(_normalised).duplicated()]
-    first_on_page = ~candidates["page"].duplicated()
-    chosen = pd.concat([candidates[first_on_page], candidates[~first_on_page]]).head(n)
-    return chosen.sort_values("_score", ascending=False, kind="stable").drop(columns="_score")
+def best_passages(scores: np.ndarray, texts: Sequence[str], pages: Sequence[int], n: int) -> list[int]:
+    """The positions of the `n` best evidence passages for a lever, given its column of
+    `evidence_scores`: each text once, from as many pages as there are quotes when the
+    document allows, since a lever shown by three passages of one page, or three copies of
+    one text, is shown by less than it seems. Best first; ties keep the passages' order."""
+    firsts: list[int] = []  # the best passage of each page
+    others: list[int] = []
+    seen_texts: set[str] = set()
+    seen_pages: set[int] = set()
+    # In plain Python over the carrying passages: this runs per document and lever, where
+    # pandas' per-call overhead cost more than the whole report.
+    for i in np.argsort(-scores, kind="stable").tolist():
+        if not scores[i] >= DECISION:
+            break
+        text = _normalised(texts[i])
+        if text in seen_texts:
+            continue
+        seen_texts.add(text)
+        if pages[i] in seen_pages:
+            others.append(i)
+        else:
+            seen_pages.add(pages[i])
+            firsts.append(i)
+            if len(firsts) == n:
+                break
+    return sorted((firsts + others)[:n], key=lambda i: -scores[i])
 
 
 def _normalised(text: str) -> str:
@@ -117,10 +134,11 @@ def coverage_table(
         mine = passages[passages["document"] == document]
         evidence = evidence_scores(mine, taxonomy.ids)
         levels = rule.levels(evidence)
+        texts, pages = mine["text"].tolist(), mine["page"].tolist()
         for column, (lever, level) in enumerate(zip(taxonomy.levers, levels)):
             scores = evidence[:, column]
             carrying = int((scores >= DECISION).sum())
-            best = top_passages(mine, lever.id, 1)
+            best = best_passages(scores, texts, pages, 1)
             rows.append(
                 {
                     "document": document,
@@ -132,8 +150,8 @@ def coverage_table(
                     "score": round(float(scores.max()), 4) if len(scores) else 0.0,
                     "passages": carrying,
                     "share": round(carrying / len(mine), 4) if len(mine) else 0.0,
-                    "evidence": quote(best["text"].iloc[0]) if len(best) else "",
-                    "evidence_page": int(best["page"].iloc[0]) if len(best) else None,
+                    "evidence": quote(texts[best[0]]) if best else "",
+                    "evidence_page": int(pages[best[0]]) if best else None,
                 }
             )
     table = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
