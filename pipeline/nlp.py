@@ -73,10 +73,7 @@ def _load(name: str) -> Language:
     tokenizer = Tokenizer(nlp.vocab).from_disk(data / "tokenizer", exclude=["token_match"])
     settings = srsly.msgpack_loads((data / "tokenizer").read_bytes())
     tokenizer.token_match = re.compile(_short_letter_classes(settings["token_match"])).match
-    # The hash of a word → the hash of its lowercased lemma, whose string is stored once.
-    strings = nlp.vocab.strings
-    table = _lookup_table(data / "lemmatizer" / "lookups" / "lookups.bin")
-    lemmas = {key: strings.add(lemma.lower()) for key, lemma in table}
+    lemmas = dict(_lookup_table(data / "lemmatizer" / "lookups" / "lookups.bin"))
     nlp.tokenizer = _Lemmatizing(tokenizer, lemmas)
     nlp.add_pipe("sentencizer")
     # spaCy's own limit on one text stays: segment cuts long texts before they reach it.
@@ -88,14 +85,15 @@ class _Lemmatizing:
     table lacks is its own lemma). In the tokenizer, so that every Doc has lemmas,
     even one made with `make_doc` (the cue phrases)."""
 
-    def __init__(self, tokenizer: Tokenizer, lemmas: dict[int, int]):
-        self.tokenizer, self.lemmas = tokenizer, lemmas
+    def __init__(self, tokenizer: Tokenizer, lemmas: dict[int, str]):
+        self.tokenizer, self.lemmas = tokenizer, lemmas  # the hash of a word → its lemma
 
     def __call__(self, text: str) -> Doc:
         doc = self.tokenizer(text)
         lemmas = self.lemmas
         for token in doc:
-            token.lemma = lemmas.get(token.orth) or lemmas.get(token.lower) or token.lower
+            lemma = lemmas.get(token.orth) or lemmas.get(token.lower)
+            token.lemma_ = lemma.lower() if lemma else token.lower_
         return doc
 
 
@@ -128,9 +126,11 @@ def _short_letter_classes(pattern: str) -> str:
         others = match.group(1) + match.group(2)
         return rf"(?:[^\W\d_]|[{others}])" if others else r"[^\W\d_]"
 
+    # Marked first, then replaced with their brackets: an expression holding the
+    # classes themselves would cost as much to compile as the one it shortens.
     for letters in (ALPHA, ALPHA_LOWER):
-        pattern = re.sub(r"\[([^\[\]]*?)" + re.escape(letters) + r"([^\[\]]*?)\]", shorter, pattern)
-    return pattern
+        pattern = pattern.replace(letters, "\0")
+    return re.sub(r"\[([^\[\]\0]*)\0([^\[\]\0]*)\]", shorter, pattern)
 
 
 def _stop_words() -> set[str]:
