@@ -154,13 +154,14 @@ def analyse(input_path: Path, output: Path, *options: str) -> dict:
     if status not in (0, 3):
         raise SystemExit(f"leviers analyse {' '.join(options)} failed with status {status}")
     run = json.loads((output / "run.json").read_text("utf-8"))
+    reused = (run.get("cache") or {}).get("reused", 0)
     first = done[0][0] if done else None
     # Once the workers are loaded: the pages of the other documents over the time they took.
     later = sum(pages for _, pages in done[1:])
-    started = round(later / (done[-1][0] - first), 1) if later and first and done[-1][0] > first else None
+    started = round(later / (done[-1][0] - first), 1) \
+        if later and first and done[-1][0] > first and reused < len(done) else None
     return {"seconds": round(seconds, 2), "first_document_s": round(first, 2) if first else None,
-            "started_pages_per_s": started,
-            "documents": run["documents"]["analysed"], "reused": (run.get("cache") or {}).get("reused", 0),
+            "started_pages_per_s": started, "documents": run["documents"]["analysed"], "reused": reused,
             **memory}
 
 

@@ -175,7 +175,6 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
     reports), 1 on an error that stops the run.
     """
     from .cache import CACHE_FOLDER
-    from .report import write_outputs
     from .run import analyse as run_analysis
     from .run import display_name
 
@@ -207,6 +206,9 @@ def analyse(input_path: Path, output: Path, model_dir: Path | None, min_passages
                               on_found=found, cache=cache, dask=dask)
     finally:
         progress.close()
+    # Imported now: pandas and the reports' modules would hold back the workers' start.
+    from .report import write_outputs
+
     write_outputs(output, result, excel=excel, lang=lang)
     counts = result.run["documents"]
     shown = Path(display_name(str(output)))

@@ -137,21 +137,22 @@ class CueMatcher:
         for k, table in enumerate(cues.tables):
             for key, phrases in (("i", table.phrases), ("x", table.exclude)):
                 if phrases:
-                    self.matchers["LOWER"].add(f"{key}{k}", [self.nlp.make_doc(p) for p in phrases])
-                    self.matchers["LEMMA"].add(f"{key}{k}", self._lemma_patterns(phrases))
+                    docs = [self.nlp.make_doc(p) for p in phrases]
+                    self.matchers["LOWER"].add(f"{key}{k}", docs)
+                    self.matchers["LEMMA"].add(f"{key}{k}", docs + self._as_written(docs))
 
-    def _lemma_patterns(self, phrases: Sequence[str]) -> list[Doc]:
-        """Two lemma readings of each phrase: its words' lemmas, and its words as
-        written, since the lookup table does not always give one lemma to all the
-        forms of a word, and a phrase is written in the form the cue means."""
-        patterns: dict[tuple[int, ...], Doc] = {}
-        for phrase in phrases:
-            lemmatised, as_written = self.nlp.make_doc(phrase), self.nlp.make_doc(phrase)
-            for token in as_written:
-                token.lemma = token.lower
-            for doc in (lemmatised, as_written):
-                patterns.setdefault(tuple(t.lemma for t in doc), doc)
-        return list(patterns.values())
+    def _as_written(self, docs: list[Doc]) -> list[Doc]:
+        """The phrases whose words are not their own lemmas, with their words as lemmas:
+        the lookup table does not always give one lemma to all the forms of a word, and
+        a phrase is written in the form the cue means."""
+        written = []
+        for doc in docs:
+            if any(token.lemma != token.lower for token in doc):
+                copy = self.nlp.make_doc(doc.text)
+                for token in copy:
+                    token.lemma = token.lower
+                written.append(copy)
+        return written
 
     def evidence(self, docs: Iterable[Doc]) -> CueEvidence:
         docs = list(docs)

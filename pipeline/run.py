@@ -14,8 +14,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .cache import ResultCache, context_digest
@@ -25,10 +24,12 @@ from .executors import DaskExecutor, LocalExecutor
 from .extract import walk_documents
 from .extract.ocr import GARBLED
 from .model import check_model, default_model_dir, load_meta, load_model
-from .report.tables import ERROR_COLUMNS, coverage_table, evidence_scores
 from .tasks import DocumentResult, Settings, analyse_document, failure, file_digest, table_frame
 from .taxonomy import Taxonomy, load_taxonomy
 from .types import CoverageRule, DocumentSummary, Result, carried
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def display_name(name: str) -> str:
@@ -136,6 +137,10 @@ def analyse(
             computed.close()  # the workers stop now, not when the generator is collected
         executor.close()
 
+    import pandas as pd
+
+    from .report.tables import ERROR_COLUMNS, coverage_table
+
     empty = table_frame({}, taxonomy.ids, "")
     passages_df = pd.concat(tables, ignore_index=True) if tables else empty
     done = [s.name for s in summaries if not s.error]
@@ -171,6 +176,8 @@ def _summarise(result: DocumentResult, taxonomy: Taxonomy, rule: CoverageRule, e
                renamed: bool = False) -> tuple[DocumentSummary, pd.DataFrame | None]:
     """A document's summary and passage table from its task's result; its failure, at
     the stage where it happened, or the pages it could not read, go to `errors`."""
+    from .report.tables import evidence_scores
+
     summary = DocumentSummary(result.name)
     stage, message = result.error or ("report", "")
     try:

@@ -15,9 +15,9 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .absence import affirmed
 from .cues import Cues
@@ -25,6 +25,9 @@ from .errors import LeviersError
 from .model import LeverModel, load_model
 from .taxonomy import Taxonomy
 from .types import Classified, carried
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Changes whenever a document's result changes for the same bytes, model, cues and
 # taxonomy (segmentation or absence rules, the table's columns): part of the cache key.
@@ -165,6 +168,8 @@ def table_columns(table: pd.DataFrame) -> dict[str, list]:
 def table_frame(columns: dict[str, list], lever_ids: list[str], name: str) -> pd.DataFrame:
     """The passage table of `table_columns`, with the same dtypes whatever its length, and
     the document's current name (the same bytes may come back under another name)."""
+    import pandas as pd  # here: the main process starts its workers before it imports pandas
+
     rows = len(columns.get("text", ()))
     frame: dict[str, object] = {}
     for column in ("document", "page", "passage", "text", "levers", "cues", "kind", "deplores"):
