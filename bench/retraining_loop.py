@@ -8,7 +8,7 @@ seed 0). From half A, n passages are picked, by `leviers suggest`'s rule on the
 shipped scores or at random (seed k for `randomk`), and given their gold labels;
 the shipped design is refitted on the corpus plus them, as `leviers train --base`
 does; the model is measured on half B, which nothing was fitted on, alone and with
-the cues as `analyse` combines them. Each run takes a few minutes on 2 cores (the
+the cues as `analyse` combines them. Each run takes under a minute on 2 cores (the
 corpus's spaCy features are computed once). Aggregate figures only are printed.
 """
 

@@ -137,6 +137,7 @@ def analyse(
             computed.close()  # the workers stop now, not when the generator is collected
         executor.close()
 
+    # pandas and the tables' module are imported once the workers run, not before they start.
     import pandas as pd
 
     from .report.tables import ERROR_COLUMNS, coverage_table

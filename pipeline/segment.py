@@ -27,8 +27,8 @@ MIN_WORDS = 3
 HEADING_WORDS = 12
 REPEATED_LINE_WORDS = 4
 # spaCy is given at most this many characters at once: a block longer than
-# that (a text file on one line) is cut between sentences or words. Far below
-# spaCy's limit: with BATCH, a 5 MB line costs ~40 MiB, not ~350.
+# that (a text file on one line) is cut between sentences or words, so that a
+# 5 MB line is never one Doc, nor a batch of BATCH of them.
 MAX_CHARS = 10_000
 BATCH = 8
 
@@ -80,7 +80,6 @@ def segment(pages: Iterable[Page], document: str, nlp: Language) -> list[Passage
     repeated = _repeated(pages, repair)
     whole = _run_on([block for page in pages for block in _blocks(page, repair, repeated)])
     blocks = [(block, piece) for block in whole for piece in _pieces(block.text)]
-    # Small batches: spaCy holds a batch's hidden states at once, and pieces can be MAX_CHARS long.
     docs = nlp.pipe((piece for _, piece in blocks), batch_size=BATCH)
     chunks = [(block, chunk) for (block, _), doc in zip(blocks, docs)
               for chunk in _chunks([s.text.strip() for s in doc.sents])
