@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.helpers import (  # noqa: E402  (the repository is put on the path first)
+    PARAGRAPH,
     SHARED,
     STRATEGY_PAGES,
     heading,
@@ -39,9 +40,6 @@ from tests.helpers import (  # noqa: E402  (the repository is put on the path fi
     write_pdf_without_unicode_map,
     write_report_with_narrow_margin,
 )
-
-TEXT = ("Le plateau du Vernadou s'étend sur douze communes. La communauté de communes recrute une cheffe de "
-        "projet pour la revitalisation des centres-bourgs, avec un comité de pilotage ouvert aux habitants. ")
 
 
 def build(base: Path) -> tuple[Path, set[str]]:
@@ -59,16 +57,16 @@ def build(base: Path) -> tuple[Path, set[str]]:
         shutil.copy(pdf, folder)
     write_pdf(folder / "strategie.pdf", STRATEGY_PAGES, header="Projet de territoire 2030")
     write_report_with_narrow_margin(folder / "rapport-1000-pages.pdf", pages=1000)
-    (folder / "long.md").write_text((TEXT * 30000)[:5_000_000], "utf-8")
-    (folder / "long.txt").write_text((TEXT * 30000)[:5_000_000], "utf-8")
-    (folder / "nuls.txt").write_bytes(TEXT.replace(" ", "\x00").encode())
-    Path(os.fsdecode(os.fsencode(folder) + b"/r\xe9sum\xe9.txt")).write_text(TEXT, "utf-8")
+    (folder / "long.md").write_text(" ".join([PARAGRAPH] * 30000)[:5_000_000], "utf-8")
+    (folder / "long.txt").write_text(" ".join([PARAGRAPH] * 30000)[:5_000_000], "utf-8")
+    (folder / "nuls.txt").write_bytes(PARAGRAPH.replace(" ", "\x00").encode())
+    Path(os.fsdecode(os.fsencode(folder) + b"/r\xe9sum\xe9.txt")).write_text(PARAGRAPH, "utf-8")
     document = docx.Document()
     for _ in range(30):
-        document.add_paragraph(TEXT)
+        document.add_paragraph(PARAGRAPH)
     document.save(folder / "note.docx")
-    (folder / "page.html").write_text(f"<html><body><h1>Projet</h1><p>{TEXT}</p></body></html>", "utf-8")
-    write_pdf_without_unicode_map(folder / "sans-unicode.pdf", [TEXT[:90], TEXT[90:180]] * 10)
+    (folder / "page.html").write_text(f"<html><body><h1>Projet</h1><p>{PARAGRAPH}</p></body></html>", "utf-8")
+    write_pdf_without_unicode_map(folder / "sans-unicode.pdf", [PARAGRAPH[:90], PARAGRAPH[90:180]] * 10)
     bad = {"passwd.txt", "secret.txt", "ailleurs", "boucle.txt", "casse.pdf", "bombe.docx", "bombe-honnete.docx",
            "arbre.pdf", "vide.pdf", "tronque.pdf", "faux.pdf", "chiffre.pdf", "interdit.txt"}
     (folder / "passwd.txt").symlink_to("/etc/passwd")
@@ -84,7 +82,7 @@ def build(base: Path) -> tuple[Path, set[str]]:
     (folder / "tronque.pdf").write_bytes((folder / "strategie.pdf").read_bytes()[:900])
     (folder / "faux.pdf").write_text("Ceci est un simple fichier texte.", "utf-8")
     write_pdf(folder / "chiffre.pdf", STRATEGY_PAGES, encrypt="secret")
-    (folder / "interdit.txt").write_text(TEXT, "utf-8")
+    (folder / "interdit.txt").write_text(PARAGRAPH, "utf-8")
     (folder / "interdit.txt").chmod(0)
     return folder, bad
 

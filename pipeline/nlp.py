@@ -42,11 +42,8 @@ def load_nlp(name: str = DEFAULT_SPACY_MODEL) -> Language:
     return _load(name)
 
 
-@functools.cache
-def _load(name: str) -> Language:
-    import srsly
-    from spacy.language import BaseDefaults, Language
-    from spacy.tokenizer import Tokenizer
+def package_data(name: str = DEFAULT_SPACY_MODEL) -> Path:
+    """The folder of the spaCy package `name` that holds its data (config.cfg, vocab…)."""
     from spacy.util import get_package_path
 
     try:
@@ -56,7 +53,16 @@ def _load(name: str) -> Language:
             f"spaCy model '{name}' is not installed (it is a dependency of leviers: "
             "reinstall with `make install`)"
         ) from exc
-    data = next(path for path in package.iterdir() if (path / "config.cfg").is_file())
+    return next(path for path in package.iterdir() if (path / "config.cfg").is_file())
+
+
+@functools.cache
+def _load(name: str) -> Language:
+    import srsly
+    from spacy.language import BaseDefaults, Language
+    from spacy.tokenizer import Tokenizer
+
+    data = package_data(name)
 
     class FrenchDefaults(BaseDefaults):
         stop_words = _stop_words()
@@ -70,9 +76,9 @@ def _load(name: str) -> Language:
     # the word vectors, which are looked up by hash; the strings of the texts are
     # added as they come.
     nlp.vocab.from_disk(data / "vocab", exclude=["strings"])
-    tokenizer = Tokenizer(nlp.vocab).from_disk(data / "tokenizer", exclude=["token_match"])
-    settings = srsly.msgpack_loads((data / "tokenizer").read_bytes())
-    tokenizer.token_match = re.compile(_short_letter_classes(settings["token_match"])).match
+    settings = (data / "tokenizer").read_bytes()
+    tokenizer = Tokenizer(nlp.vocab).from_bytes(settings, exclude=["token_match"])
+    tokenizer.token_match = re.compile(_short_letter_classes(srsly.msgpack_loads(settings)["token_match"])).match
     lemmas = dict(_lookup_table(data / "lemmatizer" / "lookups" / "lookups.bin"))
     nlp.tokenizer = _Lemmatizing(tokenizer, lemmas)
     nlp.add_pipe("sentencizer")

@@ -9,6 +9,9 @@ from reportlab.pdfgen import canvas
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+# A paragraph that the hostile files (long lines, NUL bytes, odd names) are made of.
+PARAGRAPH = ("Le plateau du Vernadou s'étend sur douze communes. La communauté de communes recrute une cheffe de "
+             "projet pour la revitalisation des centres-bourgs, avec un comité de pilotage ouvert aux habitants.")
 
 
 def write_pdf(path: Path, pages: list[list[str]], header: str | None = None, **options) -> Path:

@@ -21,6 +21,7 @@ from pipeline.errors import ExtractionError, LeviersError
 from pipeline.extract import extract, extract_many, ocr, walk_documents
 from pipeline.segment import MAX_CHARS, segment
 from tests.helpers import (
+    PARAGRAPH,
     REPO,
     STRATEGY_PAGES,
     heading,
@@ -32,8 +33,6 @@ from tests.helpers import (
 )
 
 SECRET = "compte-secret-hors-du-dossier"
-TEXT = ("Le plateau du Vernadou s'étend sur douze communes. La communauté de communes recrute une cheffe de "
-        "projet pour la revitalisation des centres-bourgs, avec un comité de pilotage ouvert aux habitants.")
 ACCENTED = ["Les études réalisées à Vernadou montrent l'intérêt du projet de territoire.",
             "La communauté de communes crée un tiers-lieu numérique et une maison de santé."] * 3
 
@@ -58,12 +57,12 @@ def hostile_folder(tmp_path: pathlib.Path) -> tuple[pathlib.Path, dict[str, str]
     folder.mkdir()
     good = {"strategie.pdf", "projet.txt", "notes.md", "nuls.txt", "dossier/annexe.pdf"}
     write_pdf(folder / "strategie.pdf", STRATEGY_PAGES)
-    (folder / "projet.txt").write_text(TEXT, "utf-8")
-    (folder / "notes.md").write_text(" ".join([TEXT] * 6000), "utf-8")  # ~1.3 MB on one line
-    (folder / "nuls.txt").write_bytes(TEXT.replace(" ", "\x00").encode())
+    (folder / "projet.txt").write_text(PARAGRAPH, "utf-8")
+    (folder / "notes.md").write_text(" ".join([PARAGRAPH] * 6000), "utf-8")  # ~1.3 MB on one line
+    (folder / "nuls.txt").write_bytes(PARAGRAPH.replace(" ", "\x00").encode())
     (folder / "dossier").mkdir()
     write_pdf(folder / "dossier" / "annexe.pdf", STRATEGY_PAGES[1:])
-    latin1_name(folder, b"r\xe9sum\xe9.txt").write_text(TEXT, "utf-8")
+    latin1_name(folder, b"r\xe9sum\xe9.txt").write_text(PARAGRAPH, "utf-8")
     good.add("r\ufffdsum\ufffd.txt")
     (folder / "lien-interne.pdf").symlink_to("strategie.pdf")  # read once, as strategie.pdf
     os.mkfifo(folder / "tube.txt")  # not a document: reading it would wait forever
@@ -137,8 +136,8 @@ def test_a_hostile_folder_costs_each_bad_file_one_line_and_nothing_else(tmp_path
 def test_links_are_followed_only_inside_the_folder_and_once(tmp_path):
     folder = tmp_path / "docs"
     (folder / "sous").mkdir(parents=True)
-    (folder / "a.txt").write_text(TEXT, "utf-8")
-    (folder / "sous" / "b.txt").write_text(TEXT, "utf-8")
+    (folder / "a.txt").write_text(PARAGRAPH, "utf-8")
+    (folder / "sous" / "b.txt").write_text(PARAGRAPH, "utf-8")
     (folder / "alias.txt").symlink_to("sous/b.txt")
     (folder / "sous" / "retour").symlink_to("..", target_is_directory=True)  # a loop through a folder
     (folder / "dehors.md").symlink_to(tmp_path / "ailleurs.md")
@@ -155,7 +154,7 @@ def test_an_unreadable_file_fails_alone(tmp_path, monkeypatch):
     folder.mkdir()
     write_pdf(folder / "strategie.pdf", STRATEGY_PAGES)
     locked = folder / "interdit.txt"
-    locked.write_text(TEXT, "utf-8")
+    locked.write_text(PARAGRAPH, "utf-8")
     opened = pathlib.Path.open
 
     def open_unless_locked(self, *args, **kwargs):
@@ -258,7 +257,7 @@ def test_control_characters_and_nuls_separate_words(tmp_path):
 
 def test_a_long_text_on_one_line_is_cut_before_spacy(tmp_path, nlp):
     path = tmp_path / "long.md"
-    path.write_text(" ".join([TEXT] * 6000), "utf-8")  # over spaCy's limit of 1,000,000 characters
+    path.write_text(" ".join([PARAGRAPH] * 6000), "utf-8")  # over spaCy's limit of 1,000,000 characters
     pages = extract(path)
     assert max(len(p.text) for p in pages) > nlp.max_length
     seen = []
